@@ -1,0 +1,244 @@
+"""The education content: load and validate ``content/packet.yaml`` and ``content/ui.yaml``.
+
+In: YAML text. Out: a :class:`Content` of plain, untranslated dataclasses. This module
+also decides what is translatable (:func:`iter_messages`); collecting it into a ``.pot``
+is :mod:`packets.i18n.extract`'s job.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from . import paths, yamlio
+from .errors import ConfigError
+
+UI_CONTEXT = "ui"
+PROGRAM_CONTEXT = "program"
+
+# Block types and the keys each may carry. One render function per type lives in packets.render.
+BLOCK_TYPES = {
+    "paragraph": {"text"},
+    "heading": {"text"},
+    "list": {"items"},
+    "checklist": {"items"},
+    "callout": {"text", "style"},
+    "dates_at_a_glance": {"title"},
+    "patient_cycles": {"title"},
+    "contact_card": {"title"},
+    "resource": {"ref", "text"},
+}
+COMMON_KEYS = {"type", "source", "note"}
+
+
+@dataclass(frozen=True)
+class Message:
+    """One translatable string: msgctxt, msgid, a note for translators, where it came from."""
+
+    context: str
+    text: str
+    note: str | None = None
+    file: str = ""
+    line: int = 0
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        return placeholders(self.text)
+
+
+@dataclass(frozen=True)
+class Block:
+    type: str
+    text: Message | None = None
+    title: Message | None = None
+    items: tuple[Message, ...] = ()
+    source: str | None = None
+    ref: str | None = None
+    style: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Message
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: str
+    name: Message
+    phone: str
+    url: str
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value a placeholder refers to: a number, a percentage or literal text (a phone, 911)."""
+
+    kind: str  # "number" | "percent" | "text"
+    value: object
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Content:
+    sections: tuple[Section, ...]
+    ui: dict[str, Message]
+    values: dict[str, Value]
+    resources: dict[str, Resource]
+    sources: dict[str, str]
+    files: tuple[str, ...] = field(default=())
+
+    def section(self, section_id: str) -> Section:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """Named ``{placeholders}`` in a message (``{{`` escapes are not placeholders)."""
+    names = set()
+    for _, name, _, _ in string.Formatter().parse(text):
+        if name is not None:
+            names.add(name)
+    return frozenset(names)
+
+
+def _msg(value, context: str, file: str, note=None) -> Message:
+    return Message(context=context, text=str(value).strip(), note=str(note).strip() if note else None,
+                   file=file, line=yamlio.line_of(value))
+
+
+def _need(mapping, key, file, what, line=0):
+    if not isinstance(mapping, dict) or key not in mapping or mapping[key] in (None, ""):
+        raise ConfigError(f"{what} needs '{key}'", file=file, line=line or yamlio.line_of(key))
+    return mapping[key]
+
+
+def parse_packet(data, file: str) -> tuple:
+    """Parse packet.yaml's data into (sections, values, resources, sources)."""
+    if not isinstance(data, dict) or "sections" not in data:
+        raise ConfigError("expected a mapping with 'sections'", file=file)
+    sources = {str(k): str(v.get("title", k)) if isinstance(v, dict) else str(v)
+               for k, v in (data.get("sources") or {}).items()}
+
+    def check_source(src, line):
+        if src is not None and str(src) not in sources:
+            raise ConfigError(f"unknown source '{src}'", file=file, line=line, field="source")
+        return str(src) if src is not None else None
+
+    values = {}
+    for name, spec in (data.get("values") or {}).items():
+        kinds = [k for k in ("number", "percent", "text") if k in (spec or {})]
+        if len(kinds) != 1:
+            raise ConfigError("a value needs exactly one of number, percent, text",
+                              file=file, line=yamlio.line_of(name), field=f"values.{name}")
+        values[str(name)] = Value(kinds[0], spec[kinds[0]], check_source(spec.get("source"), yamlio.line_of(name)))
+
+    resources = {}
+    for spec in data.get("resources") or []:
+        rid = str(_need(spec, "id", file, "a resource"))
+        resources[rid] = Resource(
+            id=rid,
+            name=_msg(_need(spec, "name", file, "a resource"), "resources", file,
+                      note="Name of an organisation. Keep the official name; you may add a translation in brackets."),
+            phone=str(_need(spec, "phone", file, "a resource")),
+            url=str(_need(spec, "url", file, "a resource")),
+            source=check_source(spec.get("source"), yamlio.line_of(rid)),
+        )
+
+    sections = []
+    seen = set()
+    for spec in data["sections"]:
+        sid = str(_need(spec, "id", file, "a section"))
+        if sid in seen:
+            raise ConfigError(f"duplicate section id '{sid}'", file=file, line=yamlio.line_of(sid))
+        seen.add(sid)
+        title = _msg(_need(spec, "title", file, f"section '{sid}'"), sid, file, spec.get("note"))
+        blocks = []
+        for b in spec.get("blocks") or []:
+            btype = str(_need(b, "type", file, f"a block in section '{sid}'"))
+            line = yamlio.line_of(b["type"])
+            if btype not in BLOCK_TYPES:
+                raise ConfigError(f"unknown block type '{btype}' (known: {', '.join(sorted(BLOCK_TYPES))})",
+                                  file=file, line=line, field="type")
+            extra = set(map(str, b)) - BLOCK_TYPES[btype] - COMMON_KEYS
+            if extra:
+                raise ConfigError(f"a {btype} block does not take {', '.join(sorted(extra))}",
+                                  file=file, line=line)
+            note = b.get("note")
+            items = b.get("items") or []
+            if "items" in BLOCK_TYPES[btype] and not items:
+                raise ConfigError(f"a {btype} block needs 'items'", file=file, line=line)
+            if "text" in BLOCK_TYPES[btype] and btype != "resource" and not b.get("text"):
+                raise ConfigError(f"a {btype} block needs 'text'", file=file, line=line)
+            ref = b.get("ref")
+            if btype == "resource" and str(ref) not in resources:
+                raise ConfigError(f"unknown resource '{ref}'", file=file, line=line, field="ref")
+            blocks.append(Block(
+                type=btype,
+                text=_msg(b["text"], sid, file, note) if b.get("text") else None,
+                title=_msg(b["title"], sid, file, note) if b.get("title") else None,
+                items=tuple(_msg(i, sid, file, note) for i in items),
+                source=check_source(b.get("source"), line),
+                ref=str(ref) if ref is not None else None,
+                style=str(b["style"]) if b.get("style") else None,
+            ))
+        sections.append(Section(sid, title, tuple(blocks)))
+    return tuple(sections), values, resources, sources
+
+
+def parse_ui(data, file: str) -> dict[str, Message]:
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), dict):
+        raise ConfigError("expected a mapping with 'messages'", file=file)
+    ui = {}
+    for key, spec in data["messages"].items():
+        text = _need(spec, "text", file, f"ui message '{key}'", yamlio.line_of(key))
+        ui[str(key)] = _msg(text, UI_CONTEXT, file, spec.get("note"))
+    return ui
+
+
+def _read(path: Path):
+    with open(path, encoding="utf-8") as fh:
+        return yamlio.load(fh, _rel(path), ConfigError)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.root().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@lru_cache(maxsize=4)
+def load_content(content_dir: Path | None = None) -> Content:
+    """Load the whole content once per process (it is read-only)."""
+    base = Path(content_dir) if content_dir else paths.content_dir()
+    packet_file, ui_file = base / "packet.yaml", base / "ui.yaml"
+    for f in (packet_file, ui_file):
+        if not f.is_file():
+            raise ConfigError("content file is missing", file=str(f))
+    sections, values, resources, sources = parse_packet(_read(packet_file), _rel(packet_file))
+    ui = parse_ui(_read(ui_file), _rel(ui_file))
+    return Content(sections, ui, values, resources, sources, (_rel(packet_file), _rel(ui_file)))
+
+
+def iter_messages(content: Content) -> Iterator[Message]:
+    """Every translatable message of the content, in reading order."""
+    for section in content.sections:
+        yield section.title
+        for block in section.blocks:
+            if block.title:
+                yield block.title
+            if block.text:
+                yield block.text
+            yield from block.items
+    for resource in content.resources.values():
+        yield resource.name
+    yield from content.ui.values()

@@ -1,0 +1,4 @@
+"""Translation: BCP 47 resolution, catalog loading, the per-language context and catalog tools.
+
+Nothing here imports reportlab.
+"""

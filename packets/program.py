@@ -1,0 +1,120 @@
+"""The program profile (``content/program.yaml``): names, phones, territory and regimen.
+
+In: YAML. Out: a :class:`Program`. The program and unit names are translatable
+(msgctxt ``program``); phone numbers, the address and the website never are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from . import paths, yamlio
+from .content import PROGRAM_CONTEXT, Message
+from .errors import ConfigError
+
+# Territories that use US Letter; everyone else prints on A4.
+LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "PR"})
+
+
+@dataclass(frozen=True)
+class Regimen:
+    stay_min: int
+    stay_max: int
+    break_days: int
+    scan_weeks: int
+    cycles_per_course: int
+    max_cycles: int
+
+
+@dataclass(frozen=True)
+class Program:
+    program_name: Message
+    unit_name: Message
+    hospital_name: str
+    phone_main: str
+    phone_24h: str
+    emergency_number: str
+    address: str
+    website: str
+    territory: str
+    regimen: Regimen
+    file: str = ""
+
+    @property
+    def paper(self) -> str:
+        return "letter" if self.territory in LETTER_TERRITORIES else "a4"
+
+    def messages(self) -> tuple[Message, ...]:
+        return (self.program_name, self.unit_name)
+
+
+def _int(spec, key, file, field, minimum=0):
+    value = spec.get(key) if isinstance(spec, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"must be a whole number of at least {minimum}", file=file, field=field)
+    return value
+
+
+def parse_program(data, file: str) -> Program:
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping", file=file)
+
+    def need(key, mapping=data, prefix=""):
+        value = mapping.get(key) if isinstance(mapping, dict) else None
+        if value in (None, ""):
+            raise ConfigError("is required", file=file, field=prefix + key)
+        return value
+
+    territory = str(need("territory")).upper()
+    try:
+        Locale.parse(f"und_{territory}")
+    except (ValueError, UnknownLocaleError):
+        raise ConfigError(f"'{territory}' is not an ISO 3166 region code", file=file,
+                          field="territory") from None
+    phones = need("phones")
+    reg = need("regimen")
+    stay = reg.get("stay_days") if isinstance(reg, dict) else None
+    if (not isinstance(stay, list) or len(stay) != 2 or not all(isinstance(x, int) for x in stay)
+            or not 0 < stay[0] <= stay[1]):
+        raise ConfigError("must be [shortest, longest] days, e.g. [5, 7]", file=file,
+                          field="regimen.stay_days")
+    regimen = Regimen(
+        stay_min=stay[0], stay_max=stay[1],
+        break_days=_int(reg, "break_days", file, "regimen.break_days", 1),
+        scan_weeks=_int(reg, "scan_weeks_after_second_cycle", file, "regimen.scan_weeks_after_second_cycle", 1),
+        cycles_per_course=_int(reg, "cycles_per_course", file, "regimen.cycles_per_course", 1),
+        max_cycles=_int(reg, "max_cycles", file, "regimen.max_cycles", 1),
+    )
+    pname, uname = need("program_name"), need("unit_name")
+    return Program(
+        program_name=Message(PROGRAM_CONTEXT, str(pname), "The name of the treatment program.",
+                             file, yamlio.line_of(pname)),
+        unit_name=Message(PROGRAM_CONTEXT, str(uname),
+                          "The hospital unit, used in: You stay in {unit_name} at {hospital_name}.",
+                          file, yamlio.line_of(uname)),
+        hospital_name=str(need("hospital_name")),
+        phone_main=str(need("main", phones, "phones.")),
+        phone_24h=str(need("24h", phones, "phones.")),
+        emergency_number=str(need("emergency_number")),
+        address=str(need("address")),
+        website=str(need("website")),
+        territory=territory,
+        regimen=regimen,
+        file=file,
+    )
+
+
+def load_program(path: Path | str | None = None) -> Program:
+    path = Path(path) if path else paths.content_dir() / "program.yaml"
+    if not path.is_file():
+        raise ConfigError("program profile not found", file=str(path))
+    with open(path, encoding="utf-8") as fh:
+        data = yamlio.load(fh, str(path), ConfigError)
+    try:
+        name = str(path.resolve().relative_to(paths.root().resolve()))
+    except ValueError:
+        name = str(path)
+    return parse_program(data, name)
