@@ -1,0 +1,126 @@
+"""BCP 47 language tags -> our catalog ids and Babel formatting locales.
+
+``es``, ``es-US`` and ``es-MX`` all find the ``es`` catalog; ``zh-CN``/``zh-Hans`` find
+``zh_Hans`` and ``zh-TW``/``zh-HK``/``zh-Hant`` find ``zh_Hant`` (through CLDR's likely
+subtags). Dates and numbers use the language plus a territory: the tag's own, else the
+program's (``es`` + US gives ``es_US``), falling back to the bare language when CLDR has
+no such combination.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+
+from .. import paths
+from ..errors import LanguageError
+
+SOURCE_LANGUAGE = "en"
+DOMAIN = "packet"
+# Tags CLDR treats as another language than our catalogs do.
+ALIASES = {"fil": "tl"}
+# CLDR calls Tagalog "Filipino (Pilipinas)"; US language-access notices say "Tagalog".
+NATIVE_NAMES = {"tl": "Tagalog"}
+_TAG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class Tag:
+    language: str
+    script: str | None
+    region: str | None
+
+
+def parse_tag(tag: str) -> Tag:
+    tag = (tag or "").strip()
+    if not _TAG.match(tag):
+        raise LanguageError(f"'{tag}' is not a language tag (examples: en, es-US, zh-Hant)", field="language")
+    parts = re.split(r"[-_]", tag)
+    language, script, region = parts[0].lower(), None, None
+    language = ALIASES.get(language, language)
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha() and script is None:
+            script = part.title()
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            region = region or part.upper()
+    return Tag(language, script, region)
+
+
+def catalog_path(catalog_id: str, base: Path | None = None) -> Path:
+    return (base or paths.locales_dir()) / catalog_id / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def available(base: Path | None = None) -> list[str]:
+    """Catalog ids with a .po file, plus the source language; sorted, English first."""
+    base = base or paths.locales_dir()
+    found = sorted(p.parent.parent.name for p in base.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return [SOURCE_LANGUAGE] + [c for c in found if c != SOURCE_LANGUAGE]
+
+
+def _likely_script(language: str, region: str | None) -> str | None:
+    likely = get_global("likely_subtags")
+    for key in ([f"{language}_{region}"] if region else []) + [language]:
+        full = likely.get(key)
+        if full:
+            parts = full.split("_")
+            if len(parts) >= 2 and len(parts[1]) == 4:
+                return parts[1]
+    return None
+
+
+def catalog_id_for(tag: str, choices: list[str] | None = None) -> str:
+    """The catalog serving ``tag``; :class:`LanguageError` listing native names if none does."""
+    choices = choices if choices is not None else available()
+    t = parse_tag(tag)
+    script = t.script or _likely_script(t.language, t.region)
+    candidates = []
+    if script:
+        candidates.append(f"{t.language}_{script}")
+    if t.region:
+        candidates.append(f"{t.language}_{t.region}")
+    candidates.append(t.language)
+    for cand in candidates:
+        if cand in choices:
+            return cand
+    listing = ", ".join(f"{native_name(c)} ({c.replace('_', '-')})" for c in choices)
+    raise LanguageError(f"no packet in '{tag}'. Available languages: {listing}", field="language")
+
+
+@lru_cache(maxsize=None)
+def formatting_locale(catalog_id: str, territory: str | None) -> Locale:
+    """The Babel locale for dates and numbers: the catalog's language plus the territory."""
+    base = Locale.parse(catalog_id)
+    if territory:
+        ident = "_".join(x for x in (base.language, base.script, territory) if x)
+        try:
+            return Locale.parse(ident)
+        except (ValueError, UnknownLocaleError):
+            pass
+    return base
+
+
+def bcp47(catalog_id: str) -> str:
+    return catalog_id.replace("_", "-")
+
+
+@lru_cache(maxsize=None)
+def native_name(catalog_id: str) -> str:
+    """The language's name in itself, e.g. 'español', '简体中文' (Babel's CLDR data)."""
+    if catalog_id in NATIVE_NAMES:
+        return NATIVE_NAMES[catalog_id]
+    loc = Locale.parse(catalog_id)
+    name = loc.get_display_name(loc) or catalog_id
+    return name[:1].upper() + name[1:]
+
+
+def english_name(catalog_id: str) -> str:
+    return Locale.parse(catalog_id).get_display_name("en") or catalog_id
+
+
+def text_direction(catalog_id: str) -> str:
+    return "rtl" if Locale.parse(catalog_id).text_direction == "rtl" else "ltr"
