@@ -1,0 +1,67 @@
+"""One packet, end to end: patient + program + content + language -> PDF bytes.
+
+In: a :class:`Patient`, a :class:`Program` and options. Out: a :class:`BuiltPacket` (bytes and
+the file name ``<mrn>-<lang>.pdf``). Writing the file is :mod:`packets.output`'s job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+
+from .content import Content, load_content
+from .errors import ConfigError
+from .i18n.context import make_context
+from .localize import localize
+from .patient import Patient
+from .program import Program
+from .schedule import build_schedule, past_dates
+
+
+@dataclass(frozen=True)
+class Options:
+    language: str | None = None      # overrides the patient's language
+    paper: str | None = None         # letter | a4; default from the program's territory
+    large_print: bool = False
+    require_reviewed: bool = False
+    allow_fallback: bool = False
+
+
+@dataclass
+class BuiltPacket:
+    pdf: bytes
+    filename: str
+    language: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def printed_date() -> dt.date:
+    """Today, or the day of SOURCE_DATE_EPOCH so reproducible builds are reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def build_packet(patient: Patient, program: Program, options: Options = Options(),
+                 content: Content | None = None) -> BuiltPacket:
+    from .render import render_pdf  # the only place the pipeline touches reportlab
+
+    content = content or load_content()
+    schedule = build_schedule(patient, program.regimen)
+    ctx = make_context(options.language or patient.language, program.territory,
+                       allow_fallback=options.allow_fallback)
+    if options.require_reviewed and ctx.is_draft:
+        raise ConfigError(f"the {ctx.bcp47} catalog is a draft, not reviewed by a qualified medical "
+                          "translator (--require-reviewed)", file=ctx.catalog.path)
+    if ctx.catalog and not options.allow_fallback and (ctx.catalog.untranslated or ctx.catalog.fuzzy):
+        raise ConfigError(f"the {ctx.bcp47} catalog has {len(ctx.catalog.untranslated)} untranslated and "
+                          f"{len(ctx.catalog.fuzzy)} fuzzy strings; finish it or use --allow-fallback",
+                          file=ctx.catalog.path)
+    today = printed_date()
+    doc = localize(content, program, patient, schedule, ctx, today)
+    pdf = render_pdf(doc, paper=options.paper or program.paper, large_print=options.large_print)
+    warnings = [f"{patient.masked_mrn}: scheduled date {d.isoformat()} is in the past"
+                for d in past_dates(schedule, today)]
+    return BuiltPacket(pdf, f"{patient.mrn}-{ctx.bcp47}.pdf", ctx.bcp47, warnings)

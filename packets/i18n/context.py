@@ -1,0 +1,139 @@
+"""One language, explicitly: its catalog, Babel formats, direction and review status.
+
+A batch renders many languages in one process, so nothing here is global: every function
+that translates or formats takes a :class:`LocaleContext`.
+
+Catalogs are read from the ``.po`` file a translator saved (never from a compiled ``.mo``),
+and re-read when the file changes, so the next packet always uses the latest text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_interval
+from babel.numbers import format_decimal, format_percent
+
+from ..content import Message
+from ..errors import ConfigError
+from . import locales
+from .pofiles import DRAFT, REVIEWED, read_catalog
+
+
+@dataclass(frozen=True)
+class CatalogState:
+    """What a packet needs from a catalog: translations and the header's review status."""
+
+    translations: dict[tuple[str, str], str]
+    review_status: str
+    reviewed_by: str
+    reviewed_date: str
+    untranslated: tuple[tuple[str, str], ...]
+    fuzzy: tuple[tuple[str, str], ...]
+    path: str
+
+
+_CACHE: dict[str, tuple[tuple[int, int], CatalogState]] = {}
+
+
+def load_catalog_state(catalog_id: str, base: Path | None = None) -> CatalogState:
+    """Parse the catalog's .po file, cached until the file's mtime or size changes."""
+    path = locales.catalog_path(catalog_id, base)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ConfigError("catalog not found", file=str(path)) from None
+    key = str(path)
+    stamp = (st.st_mtime_ns, st.st_size)
+    cached = _CACHE.get(key)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    catalog, extra = read_catalog(path)
+    translations, untranslated, fuzzy = {}, [], []
+    for m in catalog:
+        if not m.id:
+            continue
+        ident = (m.context or "", m.id)
+        if m.fuzzy:
+            fuzzy.append(ident)
+        elif not m.string:
+            untranslated.append(ident)
+        else:
+            translations[ident] = m.string
+    status = extra.get("X-Review-Status", DRAFT).strip().lower() or DRAFT
+    state = CatalogState(translations, status if status in (DRAFT, REVIEWED) else DRAFT,
+                         extra.get("X-Reviewed-By", ""), extra.get("X-Reviewed-Date", ""),
+                         tuple(untranslated), tuple(fuzzy), str(path))
+    _CACHE[key] = (stamp, state)
+    return state
+
+
+@dataclass(frozen=True)
+class LocaleContext:
+    """Everything language-specific about one packet."""
+
+    tag: str                      # what the user asked for, e.g. es-US
+    catalog_id: str               # which catalog serves it, e.g. es
+    babel_locale: Locale          # dates and numbers, e.g. es_US
+    direction: str                # "ltr" | "rtl"
+    catalog: CatalogState | None  # None for the source language
+    allow_fallback: bool = False
+    fell_back: list = field(default_factory=list, compare=False)
+
+    @property
+    def is_source(self) -> bool:
+        return self.catalog is None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.catalog is not None and self.catalog.review_status != REVIEWED
+
+    @property
+    def bcp47(self) -> str:
+        return locales.bcp47(self.catalog_id)
+
+    def gettext(self, message: Message) -> str:
+        """The translation of a content message; the English text for the source language.
+
+        A missing translation is an error unless the context allows fallback, in which
+        case the English is used and recorded in ``fell_back`` (the packet then says so).
+        """
+        if self.catalog is None:
+            return message.text
+        text = self.catalog.translations.get((message.context, message.text))
+        if text is not None:
+            return text
+        if not self.allow_fallback:
+            raise ConfigError(f"no translation for [{message.context}] '{message.text[:50]}'",
+                              file=self.catalog.path)
+        self.fell_back.append((message.context, message.text))
+        return message.text
+
+    # -- formats -----------------------------------------------------------------------
+    def date(self, value: dt.date) -> str:
+        """Long form with the weekday, e.g. 'martes, 3 de marzo de 2026'."""
+        return format_date(value, format="full", locale=self.babel_locale)
+
+    def date_range(self, start: dt.date, end: dt.date) -> str:
+        return format_interval(start, end, skeleton="yMMMMEEEEd", locale=self.babel_locale)
+
+    def number(self, value) -> str:
+        return format_decimal(value, locale=self.babel_locale)
+
+    def percent(self, value) -> str:
+        return format_percent(value, locale=self.babel_locale)
+
+
+def make_context(tag: str, territory: str | None, *, allow_fallback: bool = False,
+                 base: Path | None = None) -> LocaleContext:
+    """Resolve a BCP 47 tag to a context; :class:`LanguageError` if no catalog serves it."""
+    catalog_id = locales.catalog_id_for(tag, locales.available(base))
+    state = None if catalog_id == locales.SOURCE_LANGUAGE else load_catalog_state(catalog_id, base)
+    return LocaleContext(tag=tag, catalog_id=catalog_id,
+                         babel_locale=locales.formatting_locale(catalog_id, territory),
+                         direction=locales.text_direction(catalog_id), catalog=state,
+                         allow_fallback=allow_fallback)

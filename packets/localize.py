@@ -1,0 +1,283 @@
+"""Localize: content + program + patient schedule + LocaleContext -> a localized document.
+
+In: untranslated model objects and one explicit :class:`LocaleContext`.
+Out: a :class:`Document` of plain text runs (no markup, no reportlab), ready for any renderer.
+
+Translated strings may carry ``<b>...</b>``; it becomes bold :class:`Run` objects here.
+Placeholder values (the patient's name, dates, phone numbers) are inserted as plain text and
+are never parsed as markup, so a name like ``<font size=40>`` prints exactly as typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .content import Block, Content, Message
+from .errors import ConfigError
+from .i18n.context import LocaleContext
+from .i18n.locales import native_name
+from .patient import Patient
+from .program import Program
+from .schedule import Schedule
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    bold: bool = False
+
+
+Runs = tuple[Run, ...]
+
+
+def plain(runs: Runs) -> str:
+    return "".join(r.text for r in runs)
+
+
+@dataclass(frozen=True)
+class Heading:
+    runs: Runs
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: Runs
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[Runs, ...]
+    checkboxes: bool = False
+
+
+@dataclass(frozen=True)
+class Callout:
+    runs: Runs
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """Label/value rows. ``header`` may be empty; ``title`` goes above the table."""
+
+    title: Runs
+    header: tuple[Runs, ...]
+    rows: tuple[tuple[Runs, Runs], ...]
+    kind: str = "dates"  # "dates" | "contact"
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: Runs
+    text: Runs
+    phone_label: Runs
+    phone: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Runs
+    blocks: tuple
+
+
+@dataclass(frozen=True)
+class Cover:
+    program_name: Runs
+    title: Runs
+    fields: tuple[tuple[Runs, Runs], ...]  # (label, value): prepared for, MRN, birth date, printed on
+    intro: Runs
+    dates: Table
+
+
+@dataclass
+class Document:
+    lang: str                # BCP 47, for PDF metadata
+    direction: str           # ltr | rtl
+    catalog_id: str
+    meta_title: str          # generic, never the patient's name
+    header: Runs             # patient name + MRN, on every page
+    page_label: Callable[[int, int], str]
+    notices: tuple[str, ...]  # draft/fallback notices, on every page
+    cover: Cover
+    sections: tuple[Section, ...]
+    sources: tuple[str, ...] = field(default=())
+    sources_title: Runs = ()
+
+
+_TAG = re.compile(r"(</?b>)")
+
+
+def fill(template: str, values: dict[str, str], where: str = "") -> Runs:
+    """Split ``<b>`` markup into runs and fill ``{placeholders}`` with plain text."""
+    runs: list[Run] = []
+    bold = False
+    for part in _TAG.split(template):
+        if part == "<b>":
+            bold = True
+            continue
+        if part == "</b>":
+            bold = False
+            continue
+        if not part:
+            continue
+        out = []
+        try:
+            for literal, name, _spec, _conv in string.Formatter().parse(part):
+                out.append(literal)
+                if name is not None:
+                    if name not in values:
+                        raise ConfigError(f"unknown placeholder {{{name}}} in '{template[:60]}'", file=where or None)
+                    out.append(values[name])
+        except ValueError as exc:
+            raise ConfigError(f"broken placeholder in '{template[:60]}' ({exc})", file=where or None) from None
+        runs.append(Run("".join(out), bold))
+    return tuple(r for r in runs if r.text)
+
+
+class Localizer:
+    """Binds one context to the content so each block type has a short method."""
+
+    def __init__(self, content: Content, program: Program, ctx: LocaleContext):
+        self.content, self.program, self.ctx = content, program, ctx
+        reg = program.regimen
+        values = {
+            "program_name": ctx.gettext(program.program_name),
+            "unit_name": ctx.gettext(program.unit_name),
+            "hospital_name": program.hospital_name,
+            "phone_main": program.phone_main,
+            "phone_24h": program.phone_24h,
+            "emergency_number": program.emergency_number,
+            "stay_min": ctx.number(reg.stay_min),
+            "stay_max": ctx.number(reg.stay_max),
+            "break_days": ctx.number(reg.break_days),
+            "scan_weeks": ctx.number(reg.scan_weeks),
+            "max_cycles": ctx.number(reg.max_cycles),
+        }
+        for name, value in content.values.items():
+            if value.kind == "number":
+                values[name] = ctx.number(value.value)
+            elif value.kind == "percent":
+                values[name] = ctx.percent(value.value)
+            else:
+                values[name] = str(value.value)
+        self.values = values
+
+    def t(self, message: Message, **extra: str) -> Runs:
+        where = self.ctx.catalog.path if self.ctx.catalog else message.file
+        return fill(self.ctx.gettext(message), {**self.values, **extra}, where)
+
+    def ui(self, key: str, **extra: str) -> Runs:
+        return self.t(self.content.ui[key], **extra)
+
+    def ui_text(self, key: str, **extra: str) -> str:
+        return plain(self.ui(key, **extra))
+
+
+def _dates_table(loc: Localizer, schedule: Schedule, title: Message | None) -> Table:
+    ctx, rows = loc.ctx, []
+    for test in schedule.tests:
+        rows.append((loc.ui("test_before", test=test.name), (Run(ctx.date(test.date)),)))
+    for i, c in enumerate(schedule.cycles):
+        n = ctx.number(c.number)
+        rows.append((loc.ui("cycle_admission", cycle=n), (Run(ctx.date(c.admission)),)))
+        rows.append((loc.ui("cycle_discharge", cycle=n),
+                     (Run(ctx.date_range(c.discharge_earliest, c.discharge_latest)),)))
+        if i < len(schedule.breaks):
+            start, end = schedule.breaks[i]
+            rows.append((loc.ui("break"), (Run(ctx.date_range(start, end)),)))
+    if schedule.response_scan:
+        when = ctx.date(schedule.response_scan)
+        rows.append((loc.ui("response_scan"),
+                     loc.ui("approx_date", date=when) if schedule.response_scan_estimated else (Run(when),)))
+    if schedule.follow_up:
+        rows.append((loc.ui("follow_up"), (Run(ctx.date(schedule.follow_up)),)))
+    return Table(loc.t(title) if title else (), (loc.ui("what"), loc.ui("when")), tuple(rows))
+
+
+def _block(loc: Localizer, block: Block, schedule: Schedule):
+    kind = block.type
+    if kind == "heading":
+        return Heading(loc.t(block.text))
+    if kind == "paragraph":
+        return Paragraph(loc.t(block.text))
+    if kind in ("list", "checklist"):
+        return Bullets(tuple(loc.t(i) for i in block.items), checkboxes=kind == "checklist")
+    if kind == "callout":
+        return Callout(loc.t(block.text), urgent=block.style == "urgent")
+    if kind == "dates_at_a_glance":
+        return None  # drawn on the cover
+    if kind == "patient_cycles":
+        ctx = loc.ctx
+        items = tuple(loc.ui("cycle_line", cycle=ctx.number(c.number), start=ctx.date(c.admission),
+                             discharge=ctx.date_range(c.discharge_earliest, c.discharge_latest))
+                      for c in schedule.cycles)
+        return (Heading(loc.t(block.title)), Bullets(items)) if block.title else Bullets(items)
+    if kind == "contact_card":
+        p = loc.program
+        rows = ((loc.ui("contact_24h"), (Run(p.phone_24h, True),)),
+                (loc.ui("contact_main"), (Run(p.phone_main),)),
+                (loc.ui("contact_address"), (Run(p.address),)),
+                (loc.ui("contact_website"), (Run(p.website),)))
+        return Table(loc.t(block.title) if block.title else (), (), rows, kind="contact")
+    if kind == "resource":
+        res = loc.content.resources[block.ref]
+        return Resource(loc.t(res.name), loc.t(block.text), loc.ui("phone"), res.phone, res.url)
+    raise ConfigError(f"no localizer for block type '{kind}'")
+
+
+def localize(content: Content, program: Program, patient: Patient, schedule: Schedule,
+             ctx: LocaleContext, printed: dt.date) -> Document:
+    loc = Localizer(content, program, ctx)
+    cover_section = content.section("cover")
+    dates_block = next((b for b in cover_section.blocks if b.type == "dates_at_a_glance"), None)
+    intro = next((b for b in cover_section.blocks if b.type == "paragraph"), None)
+
+    fields = [(loc.ui("prepared_for"), (Run(patient.name, True),)),
+              (loc.ui("mrn"), (Run(patient.mrn),))]
+    if patient.birth_date:
+        fields.append((loc.ui("birth_date"), (Run(ctx.date(patient.birth_date)),)))
+    fields.append((loc.ui("printed_on"), (Run(ctx.date(printed)),)))
+    cover = Cover(program_name=(Run(loc.values["program_name"]),), title=loc.t(cover_section.title),
+                  fields=tuple(fields), intro=loc.t(intro.text) if intro else (),
+                  dates=_dates_table(loc, schedule, dates_block.title if dates_block else None))
+
+    sections = []
+    for section in content.sections:
+        if section.id == "cover":
+            continue
+        blocks = []
+        for block in section.blocks:
+            out = _block(loc, block, schedule)
+            if isinstance(out, tuple):
+                blocks.extend(out)
+            elif out is not None:
+                blocks.append(out)
+        sections.append(Section(section.id, loc.t(section.title), tuple(blocks)))
+
+    page_template = ctx.gettext(content.ui["page_x_of_y"])
+
+    def page_label(page: int, pages: int) -> str:
+        return plain(fill(page_template, {"page": ctx.number(page), "pages": ctx.number(pages)}))
+
+    notices = []
+    if ctx.is_draft:
+        english = content.ui["draft_notice"].text
+        local = loc.ui_text("draft_notice")
+        notices.append(local if local == english else f"{local} / {english}")
+    if ctx.fell_back:
+        notices.append(loc.ui_text("fallback_notice"))
+
+    used_sources = sorted({b.source for s in content.sections for b in s.blocks if b.source})
+    return Document(
+        lang=ctx.bcp47, direction=ctx.direction, catalog_id=ctx.catalog_id,
+        meta_title=f"High-dose IL-2 treatment: patient guide ({native_name(ctx.catalog_id)})",
+        header=(Run(patient.name, True), Run("  ·  "), *loc.ui("mrn_short", mrn=patient.mrn)),
+        page_label=page_label, notices=tuple(notices), cover=cover, sections=tuple(sections),
+        sources=tuple(content.sources[s] for s in used_sources), sources_title=loc.ui("sources"),
+    )

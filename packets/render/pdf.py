@@ -1,0 +1,286 @@
+"""Lay out a localized document with reportlab's platypus and return PDF bytes.
+
+In: a :class:`~packets.localize.Document`, the paper size and the large-print flag.
+Out: PDF bytes. One small function per block type, gathered in ``BLOCKS``.
+Every page carries the patient's name and MRN, "Page X of Y" and any draft notice;
+right-to-left documents mirror alignment, table column order and the page chrome.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from xml.sax.saxutils import escape
+
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageTemplate,
+                                Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus.flowables import Flowable
+
+from .. import localize as L
+from .fonts import FontChain, chain_for
+from .styles import ACCENT, RULE, TINT, URGENT, stylesheet
+
+PAPER = {"letter": LETTER, "a4": A4}
+MARGIN = 0.75 * inch
+HEADER_SPACE = 0.45 * inch
+FOOTER_SPACE = 0.6 * inch
+
+
+class Ctx:
+    """What block renderers share: styles, the font chain, the direction, the frame width."""
+
+    def __init__(self, doc: L.Document, large: bool, width: float):
+        self.doc = doc
+        self.rtl = doc.direction == "rtl"
+        self.chain: FontChain = chain_for(doc.catalog_id)
+        self.styles = stylesheet(doc.catalog_id, doc.direction, large)
+        self.width = width
+        self.large = large
+
+    def markup(self, runs: L.Runs, style_bold: bool = False) -> str:
+        parts = []
+        for run in runs:
+            bold = run.bold or style_bold
+            for font, text in self.chain.segments(run.text, bold):
+                parts.append(f'<font face="{font}">{escape(text)}</font>')
+        return "".join(parts)
+
+    def para(self, runs: L.Runs, style: str = "body", **over) -> Paragraph:
+        st = self.styles[style]
+        return Paragraph(self.markup(runs, getattr(st, "bold", False)), st if not over else _derive(st, **over))
+
+    def cols(self, cells: list) -> list:
+        """Logical column order -> visual order (mirrored for right-to-left)."""
+        return list(reversed(cells)) if self.rtl else cells
+
+
+def _derive(style, **over):
+    from reportlab.lib.styles import ParagraphStyle
+    s = ParagraphStyle(style.name + "-x", parent=style, **over)
+    s.bold = getattr(style, "bold", False)
+    return s
+
+
+class Box(Flowable):
+    """An empty check box, drawn (no font needs a ballot-box glyph)."""
+
+    def __init__(self, size: float):
+        super().__init__()
+        self.size = size
+
+    def wrap(self, aw, ah):
+        return self.size, self.size
+
+    def draw(self):
+        self.canv.setStrokeColor(ACCENT)
+        self.canv.setLineWidth(1.2)
+        self.canv.rect(0, -self.size * 0.15, self.size, self.size)
+
+
+class Dot(Flowable):
+    def __init__(self, size: float):
+        super().__init__()
+        self.size = size
+
+    def wrap(self, aw, ah):
+        return self.size, self.size
+
+    def draw(self):
+        self.canv.setFillColor(ACCENT)
+        r = self.size * 0.22
+        self.canv.circle(self.size / 2, self.size * 0.45, r, stroke=0, fill=1)
+
+
+# -- block renderers --------------------------------------------------------------------------
+
+def heading(c: Ctx, b: L.Heading):
+    p = c.para(b.runs, "h2")
+    p.keepWithNext = True
+    return [p]
+
+
+def paragraph(c: Ctx, b: L.Paragraph):
+    return [c.para(b.runs)]
+
+
+def bullets(c: Ctx, b: L.Bullets):
+    size = c.styles["body"].fontSize
+    marker_w = size * 1.6
+    rows = [c.cols([Box(size * 0.8) if b.checkboxes else Dot(size), c.para(item, spaceAfter=0)])
+            for item in b.items]
+    widths = c.cols([marker_w, c.width - marker_w])
+    t = Table(rows, colWidths=widths, hAlign="RIGHT" if c.rtl else "LEFT")
+    mcol = len(widths) - 1 if c.rtl else 0
+    t.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("ALIGN", (mcol, 0), (mcol, -1), "CENTER"),
+    ]))
+    return [t, Spacer(1, 4)]
+
+
+def callout(c: Ctx, b: L.Callout):
+    color = URGENT if b.urgent else ACCENT
+    t = Table([[c.para(b.runs, "callout", textColor=color)]], colWidths=[c.width])
+    edge = (-1, 0) if c.rtl else (0, 0)
+    t.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), TINT),
+        ("LINEBEFORE" if not c.rtl else "LINEAFTER", edge, edge, 4, color),
+        ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+        ("TOPPADDING", (0, 0), (-1, -1), 7), ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+    ]))
+    return [Spacer(1, 4), t, Spacer(1, 8)]
+
+
+def table(c: Ctx, b: L.Table):
+    out = []
+    if b.title:
+        out.append(c.para(b.title, "h2"))
+        out[-1].keepWithNext = True
+    label_w = c.width * (0.42 if b.kind == "dates" else 0.38)
+    widths = c.cols([label_w, c.width - label_w])
+    rows = []
+    if b.header:
+        rows.append(c.cols([c.para(h, "cell_label", textColor=ACCENT) for h in b.header]))
+    for label, value in b.rows:
+        rows.append(c.cols([c.para(label, "cell_label"), c.para(value, "cell")]))
+    t = Table(rows, colWidths=widths, repeatRows=1 if b.header else 0, hAlign="CENTER")
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.6, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+    ]
+    if b.header:
+        style += [("BACKGROUND", (0, 0), (-1, 0), TINT), ("LINEBELOW", (0, 0), (-1, 0), 1.2, ACCENT)]
+    if b.kind == "contact":
+        style += [("BOX", (0, 0), (-1, -1), 1.2, ACCENT), ("BACKGROUND", (0, 0), (-1, -1), TINT)]
+    t.setStyle(TableStyle(style))
+    out += [t, Spacer(1, 10)]
+    return out
+
+
+def resource(c: Ctx, b: L.Resource):
+    parts = [c.para(b.name, "h2", spaceBefore=4), c.para(b.text, spaceAfter=2),
+             c.para((*b.phone_label, L.Run(": "), L.Run(b.phone, True)), spaceAfter=2),
+             c.para((L.Run(b.url),), spaceAfter=8)]
+    return [KeepTogether(parts)]
+
+
+BLOCKS = {
+    L.Heading: heading,
+    L.Paragraph: paragraph,
+    L.Bullets: bullets,
+    L.Callout: callout,
+    L.Table: table,
+    L.Resource: resource,
+}
+
+
+def cover(c: Ctx, cv: L.Cover):
+    out = [c.para(cv.program_name, "cover_program"), Spacer(1, 6), c.para(cv.title, "cover_title")]
+    label_w = c.width * 0.34
+    rows = [c.cols([c.para(label, "cell_label"), c.para(value, "cell")]) for label, value in cv.fields]
+    t = Table(rows, colWidths=c.cols([label_w, c.width - label_w]))
+    t.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (0, 0), (-1, -1), 1.2, ACCENT),
+        ("BACKGROUND", (0, 0), (-1, -1), TINT),
+        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+    ]))
+    out += [t, Spacer(1, 12)]
+    if cv.intro:
+        out.append(c.para(cv.intro))
+    out += table(c, cv.dates)
+    return out
+
+
+def story(c: Ctx) -> list:
+    flow = cover(c, c.doc.cover)
+    for section in c.doc.sections:
+        flow.append(CondPageBreak(2.2 * inch))
+        flow.append(Spacer(1, 8))
+        h = c.para(section.title, "h1")
+        h.keepWithNext = True
+        flow.append(h)
+        for block in section.blocks:
+            flow.extend(BLOCKS[type(block)](c, block))
+    if c.doc.sources:
+        flow.append(Spacer(1, 10))
+        flow.append(c.para(c.doc.sources_title, "small", textColor=RULE))
+        for src in c.doc.sources:
+            flow.append(c.para((L.Run("– " + src),), "small", textColor=RULE))
+    return flow
+
+
+# -- page chrome and "Page X of Y" ---------------------------------------------------------------
+
+def _chrome(c: Ctx, canvas: Canvas, page: int, pages: int, size) -> None:
+    w, h = size
+    inner = w - 2 * MARGIN
+    canvas.saveState()
+    header = c.para(c.doc.header, "small")
+    _, hh = header.wrap(inner, HEADER_SPACE)
+    header.drawOn(canvas, MARGIN, h - MARGIN + 8)
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.6)
+    canvas.line(MARGIN, h - MARGIN + 4, w - MARGIN, h - MARGIN + 4)
+    canvas.line(MARGIN, MARGIN - 6, w - MARGIN, MARGIN - 6)
+    label = c.para((L.Run(c.doc.page_label(page, pages)),), "small",
+                   alignment=0 if c.rtl else 2)
+    _, lh = label.wrap(inner, FOOTER_SPACE)
+    label.drawOn(canvas, MARGIN, MARGIN - 8 - lh)
+    y = MARGIN - 10 - lh
+    for notice in c.doc.notices:
+        p = c.para((L.Run(notice),), "notice", alignment=2 if c.rtl else 0)
+        _, nh = p.wrap(inner * 0.98, FOOTER_SPACE)
+        p.drawOn(canvas, MARGIN, max(y - nh, 10))
+        y -= nh
+    canvas.restoreState()
+
+
+def _numbered_canvas(draw):
+    class NumberedCanvas(Canvas):
+        """Defers page chrome to save(), when the page count is known."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for i, state in enumerate(self._pages, 1):
+                self.__dict__.update(state)
+                draw(self, i, total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+    return NumberedCanvas
+
+
+def render_pdf(doc: L.Document, *, paper: str = "letter", large_print: bool = False) -> bytes:
+    size = PAPER[paper]
+    buf = io.BytesIO()
+    top = MARGIN + HEADER_SPACE - 0.2 * inch
+    bottom = MARGIN + FOOTER_SPACE * (1 + 0.5 * len(doc.notices)) - 0.3 * inch
+    width = size[0] - 2 * MARGIN
+    frame = Frame(MARGIN, bottom, width, size[1] - top - bottom, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    template = BaseDocTemplate(
+        buf, pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=top, bottomMargin=bottom,
+        title=doc.meta_title, author="IL-2 patient packet generator", subject="Patient education",
+        creator="il2-packets", lang=doc.lang,
+        invariant=1 if os.environ.get("SOURCE_DATE_EPOCH") else None,
+    )
+    template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    c = Ctx(doc, large_print, width)
+    template.build(story(c), canvasmaker=_numbered_canvas(lambda cv, p, n: _chrome(c, cv, p, n, size)))
+    return buf.getvalue()
