@@ -62,6 +62,7 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
     today = printed_date()
     doc = localize(content, program, patient, schedule, ctx, today)
     pdf = render_pdf(doc, paper=options.paper or program.paper, large_print=options.large_print)
-    warnings = [f"{patient.masked_mrn}: scheduled date {d.isoformat()} is in the past"
-                for d in past_dates(schedule, today)]
+    past = past_dates(schedule, today)
+    warnings = [f"{patient.masked_mrn}: {len(past)} scheduled date(s) are in the past, the first "
+                f"{past[0].isoformat()}; check the schedule"] if past else []
     return BuiltPacket(pdf, f"{patient.mrn}-{ctx.bcp47}.pdf", ctx.bcp47, warnings)

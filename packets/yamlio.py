@@ -31,6 +31,9 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> LineStr:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+# Dates stay text here, so a bad one (2026-13-03) reaches the field's own validation and
+# error message instead of failing inside the YAML parser.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
 
 
 def load(stream: IO[str] | str, name: str, error: type[PacketError] = PacketError):

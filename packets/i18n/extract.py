@@ -44,7 +44,7 @@ def extract_yaml(fileobj: IO[bytes], keywords, comment_tags, options) -> Iterato
     """Babel extractor: yields ``(lineno, 'pgettext', (msgctxt, msgid), comments)``."""
     name = getattr(fileobj, "name", "<yaml>")
     name = _relative(name) if isinstance(name, str) else "<yaml>"
-    data = yamlio.load(io.TextIOWrapper(fileobj, encoding="utf-8"), name, ConfigError)
+    data = yamlio.load(fileobj.read().decode("utf-8"), name, ConfigError)
     for message in messages_in(data, name):
         yield message.line, "pgettext", (message.context, message.text), [message.note] if message.note else []
 

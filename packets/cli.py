@@ -1,0 +1,148 @@
+"""Command line: ``python generate.py {build,demo,i18n} ...`` (also the ``packets`` script).
+
+Exit codes: 0 all good; 1 some items failed; 2 usage or configuration error.
+Problems print as one plain line each on stderr, never with a traceback, and never with a
+patient's name (set PACKETS_DEBUG=1 to see tracebacks of unexpected errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import paths
+from .errors import PacketError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's default exit code is 2 too; keep one plain line
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _add_packet_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--outdir", type=Path, default=Path("out"), help="output folder (default: out)")
+    p.add_argument("--program", type=Path, default=None,
+                   help="program profile YAML (default: content/program.yaml)")
+    p.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: from the program's territory)")
+    p.add_argument("--large-print", action="store_true", help="body text 18 pt or larger")
+    p.add_argument("--require-reviewed", action="store_true",
+                   help="refuse catalogs not reviewed by a qualified medical translator (exit 2)")
+    p.add_argument("--allow-fallback", action="store_true",
+                   help="build from an incomplete catalog, showing English for missing strings, marked")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = _Parser(prog="generate.py", description="Multilingual IL-2 patient-education packets.")
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    b = sub.add_parser("build", help="one packet for one patient",
+                       description="Write OUTDIR/<mrn>-<lang>.pdf for one patient and print its path.")
+    b.add_argument("patient", type=Path, help="patient YAML file")
+    b.add_argument("--lang", help="BCP 47 language tag; overrides the patient's language")
+    _add_packet_options(b)
+
+    d = sub.add_parser("demo", help="sample packets, one per shipped language",
+                       description="Write a packet for the built-in sample patient in every shipped language.")
+    _add_packet_options(d)
+
+    i = sub.add_parser("i18n", help="translation tools", description="Catalog tools for translators.")
+    isub = i.add_subparsers(dest="i18n_command", required=True, parser_class=_Parser)
+    isub.add_parser("extract", help="write locales/packet.pot from content/*.yaml",
+                    description="Write locales/packet.pot; untouched when only its date would change.")
+    isub.add_parser("update", help="merge packet.pot into every catalog",
+                    description="Changed English -> fuzzy; new -> untranslated; removed -> obsolete (#~).")
+    init = isub.add_parser("init", help="start a catalog for a new language", description="Start a new catalog.")
+    init.add_argument("lang", help="BCP 47 tag, e.g. fr or zh-Hant")
+    return ap
+
+
+def _fail(err: BaseException) -> None:
+    print(f"error: {err}", file=sys.stderr)
+
+
+def _write(outdir: Path, built) -> Path:
+    from .output import atomic_write
+    return atomic_write(outdir / built.filename, built.pdf)
+
+
+def _options(args, language=None):
+    from .build import Options
+    return Options(language=language, paper=args.paper, large_print=args.large_print,
+                   require_reviewed=args.require_reviewed, allow_fallback=args.allow_fallback)
+
+
+def cmd_build(args) -> int:
+    from .build import build_packet
+    from .patient import load_patient
+    from .program import load_program
+
+    program = load_program(args.program)
+    patient = load_patient(args.patient)
+    built = build_packet(patient, program, _options(args, args.lang))
+    for w in built.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(_write(args.outdir, built))
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from .build import build_packet
+    from .i18n.locales import available
+    from .patient import load_patient
+    from .program import load_program
+
+    program = load_program(args.program)
+    patient = load_patient(paths.data_dir() / "sample_patient.yaml")
+    failed = 0
+    for catalog_id in available():
+        try:
+            built = build_packet(patient, program, _options(args, catalog_id.replace("_", "-")))
+        except PacketError as err:
+            _fail(err)
+            failed += 1
+            continue
+        print(_write(args.outdir, built))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_i18n(args) -> int:
+    if args.i18n_command == "extract":
+        from .i18n.extract import write_template
+        path, changed = write_template()
+        print(f"{path} {'written' if changed else 'unchanged (only the date would change)'}")
+        return EXIT_OK
+    if args.i18n_command == "update":
+        from .i18n.catalogs import update_catalogs
+        for path, fuzzy, untranslated, obsolete in update_catalogs():
+            print(f"{path}: {fuzzy} fuzzy, {untranslated} untranslated, {obsolete} obsolete")
+        return EXIT_OK
+    if args.i18n_command == "init":
+        from .i18n.catalogs import init_catalog
+        print(init_catalog(args.lang))
+        return EXIT_OK
+    raise AssertionError(args.i18n_command)
+
+
+COMMANDS = {"build": cmd_build, "demo": cmd_demo, "i18n": cmd_i18n}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except PacketError as err:
+        _fail(err)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted; no partial files were left at their final names", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as err:  # an unexpected bug: no traceback, and no data that may name a patient
+        if os.environ.get("PACKETS_DEBUG"):
+            raise
+        print(f"internal error ({type(err).__name__}); rerun with PACKETS_DEBUG=1 for details",
+              file=sys.stderr)
+        return EXIT_FAILED

@@ -1,0 +1,49 @@
+"""Shared fixtures: the real content, program and catalogs; PDFs built in memory."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from packets import paths
+from packets.build import Options, build_packet
+from packets.content import load_content
+from packets.patient import load_patient, parse_patient
+from packets.program import load_program
+
+
+@pytest.fixture(scope="session")
+def content():
+    return load_content()
+
+
+@pytest.fixture(scope="session")
+def program():
+    return load_program()
+
+
+@pytest.fixture(scope="session")
+def sample_patient():
+    return load_patient(paths.data_dir() / "sample_patient.yaml")
+
+
+def patient(**over):
+    data = {"name": "Ana María Ruiz", "mrn": "00412345", "birth_date": "1961-07-14", "language": "es-US",
+            "schedule": {"first_admission": "2026-03-03"}}
+    data.update(over)
+    return parse_patient(data, "test.yaml")
+
+
+def pdf_text(pdf: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def build(p, prog, **opts) -> bytes:
+    return build_packet(p, prog, Options(**opts)).pdf
+
+
+@pytest.fixture(scope="session")
+def spanish_pdf(sample_patient, program):
+    return build(sample_patient, program)

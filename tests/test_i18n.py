@@ -1,0 +1,132 @@
+"""Languages, catalogs and the extractor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from babel.messages.extract import extract_from_file
+
+from packets import paths
+from packets.content import iter_messages, placeholders
+from packets.errors import LanguageError
+from packets.i18n import locales
+from packets.i18n.context import load_catalog_state, make_context
+from packets.i18n.extract import _DATE_LINE, build_template, catalog_bytes, extract_yaml
+from packets.i18n.pofiles import read_catalog
+
+CATALOGS = locales.available()[1:]
+
+
+@pytest.mark.parametrize("tag, expected", [
+    ("es", "es"), ("es-US", "es"), ("es-MX", "es"), ("ES_us", "es"),
+    ("en", "en"), ("en-GB", "en"),
+])
+def test_tags_find_catalogs(tag, expected):
+    assert locales.catalog_id_for(tag) == expected
+
+
+def test_unknown_language_lists_native_names():
+    with pytest.raises(LanguageError) as err:
+        locales.catalog_id_for("xx-YY")
+    assert "Español" in str(err.value)
+    assert err.value.field == "language"
+
+
+@pytest.mark.parametrize("tag, territory, expected", [
+    ("es-US", "US", "martes, 3 de marzo de 2026"),
+    ("es", "US", "martes, 3 de marzo de 2026"),
+    ("en", "US", "Tuesday, March 3, 2026"),
+])
+def test_long_dates_in_language_and_territory(tag, territory, expected):
+    ctx = make_context(tag, territory)
+    assert ctx.date(dt.date(2026, 3, 3)) == expected
+
+
+def test_territory_combines_with_language():
+    assert str(make_context("es", "US").babel_locale) == "es_US"
+    assert make_context("es", "US").babel_locale.first_week_day == 6  # Sunday
+    assert str(make_context("es-MX", "US").babel_locale) == "es_US"   # program's territory for dates
+
+
+def test_template_is_up_to_date():
+    """locales/packet.pot matches what the extractor finds now (run 'i18n extract' if not)."""
+    on_disk = (paths.locales_dir() / "packet.pot").read_bytes()
+    assert _DATE_LINE.sub(b"", catalog_bytes(build_template())) == _DATE_LINE.sub(b"", on_disk)
+
+
+def test_template_has_context_comments_and_references():
+    pot = (paths.locales_dir() / "packet.pot").read_text(encoding="utf-8")
+    assert 'msgctxt "side_effects"' in pot
+    assert re.search(r"#: content/packet\.yaml:\d+", pot)
+    assert "#. The title on the cover page" in pot
+
+
+def test_babel_extractor_entry_point_works_like_pybabel():
+    found = list(extract_from_file(extract_yaml, str(paths.content_dir() / "ui.yaml"),
+                                   keywords={"pgettext": ((1, "c"), 2)}))
+    assert any(msg == "Page {page} of {pages}" and ctx == "ui" for _, msg, _, ctx in found)
+
+
+def test_extractor_line_numbers_point_at_the_text():
+    lines = (paths.content_dir() / "packet.yaml").read_text(encoding="utf-8").splitlines()
+    for lineno, msg, _, _ in extract_from_file(extract_yaml, str(paths.content_dir() / "packet.yaml"),
+                                               keywords={"pgettext": ((1, "c"), 2)}):
+        assert msg[:20] in lines[lineno - 1], (lineno, msg)
+
+
+@pytest.mark.parametrize("catalog_id", CATALOGS)
+def test_catalog_covers_every_extracted_string(catalog_id, content, program):
+    state = load_catalog_state(catalog_id)
+    wanted = {(m.context, m.text) for m in list(iter_messages(content)) + list(program.messages())}
+    missing = wanted - set(state.translations)
+    assert not missing, f"{catalog_id}: {len(missing)} untranslated, e.g. {sorted(missing)[:3]}"
+
+
+@pytest.mark.parametrize("catalog_id", CATALOGS)
+def test_translations_keep_placeholders_and_numbers(catalog_id):
+    state = load_catalog_state(catalog_id)
+    for (ctx, msgid), msgstr in state.translations.items():
+        assert placeholders(msgstr) == placeholders(msgid), (catalog_id, msgid)
+        strip = lambda s: sorted(re.findall(r"\d+", re.sub(r"\{[^}]*\}", "", s)))  # noqa: E731
+        assert strip(msgstr) == strip(msgid), (catalog_id, msgid, msgstr)
+
+
+@pytest.mark.parametrize("catalog_id", CATALOGS)
+def test_catalog_is_marked_draft_until_reviewed(catalog_id):
+    state = load_catalog_state(catalog_id)
+    assert state.review_status in ("draft", "reviewed")
+    # We write drafts; only a qualified medical translator may mark a catalog reviewed.
+    if state.review_status == "reviewed":
+        assert state.reviewed_by and state.reviewed_date
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext not installed")
+@pytest.mark.parametrize("catalog_id", CATALOGS)
+def test_gnu_msgfmt_check_passes(catalog_id):
+    path = locales.catalog_path(catalog_id)
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_po_roundtrip_keeps_review_fields(tmp_path):
+    from packets.i18n.pofiles import write_catalog
+    catalog, extra = read_catalog(locales.catalog_path("es"))
+    out = tmp_path / "es.po"
+    write_catalog(out, catalog, extra)
+    assert read_catalog(out)[1]["X-Review-Status"] == extra["X-Review-Status"]
+
+
+def test_saved_po_is_used_by_the_next_packet(tmp_path, monkeypatch):
+    """A translator saves the .po; the next load sees the change (no stale compiled catalog)."""
+    root = tmp_path / "root"
+    shutil.copytree(paths.locales_dir(), root / "locales")
+    po = locales.catalog_path("es", root / "locales")
+    before = load_catalog_state("es", root / "locales").translations[("ui", "Printed on")]
+    text = po.read_text(encoding="utf-8").replace(f'msgstr "{before}"', 'msgstr "Impreso el día"', 1)
+    po.write_text(text + "\n", encoding="utf-8")
+    assert load_catalog_state("es", root / "locales").translations[("ui", "Printed on")] == "Impreso el día"
