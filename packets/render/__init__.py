@@ -3,6 +3,10 @@
 This is the only subpackage that imports reportlab. Entry point: :func:`render_pdf`.
 """
 
-from .pdf import render_pdf
+from . import bidi
+
+bidi.install()  # before reportlab.pdfgen loads: gives reportlab its optional RTL support
+
+from .pdf import render_pdf  # noqa: E402
 
 __all__ = ["render_pdf"]

@@ -21,7 +21,7 @@ from ..errors import ConfigError
 
 _LOCK = threading.Lock()
 # Characters that take the font of their neighbours instead of forcing a switch.
-NEUTRAL = frozenset(" \u00a0\u200c\u200d\u200e\u200f\t")
+NEUTRAL = frozenset(" \u00a0\u200c\u200d\u200e\u200f\u202a\u202b\u202c\t")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4, LETTER
@@ -24,6 +25,11 @@ from .fonts import FontChain, chain_for
 from .styles import ACCENT, RULE, TINT, URGENT, stylesheet
 
 PAPER = {"letter": LETTER, "a4": A4}
+# Phone numbers, times and number ranges inside right-to-left text: after Arabic letters the
+# bidi algorithm treats digits as Arabic numbers, which a hyphen does not join, so
+# "(503) 215-1234" would show as "1234-215 (503)". A left-to-right embedding keeps them whole.
+NUMBERISH = re.compile(r"[+(]?\d[\d\s().\-\u2013/:]*\d\)?|\(\d\)")
+LRE, PDF = "\u202a", "\u202c"
 MARGIN = 0.75 * inch
 HEADER_SPACE = 0.45 * inch
 FOOTER_SPACE = 0.6 * inch
@@ -44,7 +50,8 @@ class Ctx:
         parts = []
         for run in runs:
             bold = run.bold or style_bold
-            for font, text in self.chain.segments(run.text, bold):
+            text = NUMBERISH.sub(lambda m: LRE + m.group(0) + PDF, run.text) if self.rtl else run.text
+            for font, text in self.chain.segments(text, bold):
                 parts.append(f'<font face="{font}">{escape(text)}</font>')
         return "".join(parts)
 

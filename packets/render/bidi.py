@@ -1,0 +1,139 @@
+"""The Unicode bidi algorithm for reportlab, on python-bidi.
+
+reportlab lays out right-to-left paragraphs (``wordWrap='RTL'``) through an optional
+module, ``rlbidi``, that is not installable here. It needs one function::
+
+    log2vis(text, base_direction='RTL', clean=True, positions_V_to_L=None) -> str
+
+returning the visual order and filling ``positions_V_to_L`` (visual index -> logical index).
+:func:`log2vis` implements it on python-bidi's reference algorithm (rules X1-X10, W1-W7,
+N1-N2, I1-I2, L1-L2, L4) plus the bracket-pair rule N0 (UBA 6.3), which python-bidi's
+Python implementation lacks and which keeps "(503) 215-1234" or "(MRN 123)" whole inside
+Arabic text. :func:`install` registers this module as ``rlbidi`` before reportlab loads.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import unicodedata
+
+from bidi import algorithm as _uba
+
+# Paired brackets (Unicode BidiBrackets.txt, the pairs that occur in running text).
+_OPEN = {"(": ")", "[": "]", "{": "}", "\u2045": "\u2046", "\u207d": "\u207e", "\u208d": "\u208e",
+         "\u2329": "\u232a", "\u3008": "\u3009", "\u300a": "\u300b", "\u300c": "\u300d",
+         "\u300e": "\u300f", "\u3010": "\u3011", "\uff08": "\uff09", "\uff3b": "\uff3d",
+         "\uff5b": "\uff5d", "\uff62": "\uff63"}
+_CLOSE = {v: k for k, v in _OPEN.items()}
+_CONTROLS = {"\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+             "\u2066", "\u2067", "\u2068", "\u2069"}
+
+
+def _strong(t: str) -> str | None:
+    if t == "L":
+        return "L"
+    if t in ("R", "AL", "EN", "AN"):  # N0: numbers count as R inside brackets
+        return "R"
+    return None
+
+
+def _resolve_brackets(storage) -> None:
+    """Rule N0, applied per level run after the weak types are resolved."""
+    chars = storage["chars"]
+    for run in storage["runs"]:
+        start, length = run["start"], run["length"]
+        embedding = "R" if chars[start]["level"] % 2 else "L"
+        idx = range(start, start + length)
+        # BD16: find bracket pairs.
+        stack, pairs = [], []
+        for i in idx:
+            ch = chars[i]["ch"]
+            if chars[i]["type"] != "ON":
+                continue
+            if ch in _OPEN:
+                if len(stack) >= 63:
+                    break
+                stack.append((_OPEN[ch], i))
+            elif ch in _CLOSE:
+                for depth in range(len(stack) - 1, -1, -1):
+                    if stack[depth][0] == ch:
+                        pairs.append((stack[depth][1], i))
+                        del stack[depth:]
+                        break
+        for open_i, close_i in sorted(pairs):
+            inside = {_strong(chars[k]["type"]) for k in range(open_i + 1, close_i)} - {None}
+            if not inside:
+                continue
+            if embedding in inside:
+                direction = embedding
+            else:
+                before = run["sor"]
+                for k in range(open_i - 1, start - 1, -1):
+                    s = _strong(chars[k]["type"])
+                    if s:
+                        before = s
+                        break
+                opposite = "L" if embedding == "R" else "R"
+                direction = opposite if before == opposite else embedding
+            for k in (open_i, close_i):
+                chars[k]["type"] = direction
+            # NSMs after a bracket take its new type (N0, last paragraph).
+            for k in (open_i, close_i):
+                j = k + 1
+                while j < start + length and chars[j]["orig"] == "NSM":
+                    chars[j]["type"] = direction
+                    j += 1
+
+
+def levels_and_order(text: str, base_direction: str = "RTL"):
+    """Return (visual characters, visual->logical indices, levels by logical index)."""
+    storage = _uba.get_empty_storage()
+    base = 1 if base_direction.upper() == "RTL" else 0
+    storage["base_level"] = base
+    storage["base_dir"] = ("L", "R")[base]
+    _uba.get_embedding_levels(text, storage)
+    for i, ch in enumerate(storage["chars"]):
+        ch["i"] = i
+    _uba.explicit_embed_and_overrides(storage)
+    _uba.resolve_weak_types(storage)
+    _resolve_brackets(storage)
+    _uba.resolve_neutral_types(storage, False)
+    _uba.resolve_implicit_levels(storage, False)
+    levels = [c["level"] for c in storage["chars"]]
+    _uba.reorder_resolved_levels(storage, False)
+    _uba.apply_mirroring(storage, False)
+    return [c["ch"] for c in storage["chars"]], [c["i"] for c in storage["chars"]], levels
+
+
+def log2vis(text: str, base_direction: str = "RTL", clean: bool = True, positions_V_to_L=None, **_):
+    """rlbidi's interface: logical -> visual order; fills ``positions_V_to_L`` if given."""
+    if not text:
+        return text
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):  # lone surrogates: leave untouched
+        if positions_V_to_L is not None:
+            positions_V_to_L[:] = list(range(len(text)))
+        return text
+    chars, order, _ = levels_and_order(text, base_direction or "RTL")
+    if clean:
+        kept = [(c, i) for c, i in zip(chars, order) if c not in _CONTROLS]
+        chars, order = [c for c, _ in kept], [i for _, i in kept]
+    if positions_V_to_L is not None:
+        positions_V_to_L[:] = order
+    return "".join(chars)
+
+
+def install() -> None:
+    """Make reportlab's RTL support use :func:`log2vis` (must run before reportlab.pdfgen loads)."""
+    if "rlbidi" in sys.modules:
+        return
+    if "reportlab.pdfgen.textobject" in sys.modules:
+        raise RuntimeError("install the bidi support before reportlab.pdfgen is imported")
+    module = types.ModuleType("rlbidi")
+    module.log2vis = log2vis
+    module.__doc__ = "rlbidi's interface, provided by packets.render.bidi on python-bidi"
+    sys.modules["rlbidi"] = module
+
+
+def has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)

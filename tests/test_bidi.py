@@ -1,0 +1,65 @@
+"""Right-to-left order: the Unicode bidi algorithm as reportlab uses it, checked on mixed lines.
+
+Visual strings read left to right as drawn on the page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from bidi import get_display
+
+from packets.render.bidi import log2vis
+from packets.render.pdf import LRE, NUMBERISH, PDF
+
+MIRROR = str.maketrans("()[]", ")(][")
+
+
+@pytest.mark.parametrize("logical", [
+    pytest.param("برنامج IL-2 عالي الجرعة", id="latin-word-with-digit"),
+    pytest.param("اسم المريض: José García (MRN 00412345)", id="latin-name-in-brackets"),
+    pytest.param("يبدأ العلاج في الثلاثاء، 3 مارس 2026 (الدورة 1).", id="date-and-bracketed-number"),
+    pytest.param("ابقَ في وحدة الأورام في Providence Portland Medical Center.", id="latin-phrase-with-mark"),
+    pytest.param("تماس بگیرید: ۱۲۳ (ساعت ۸)", id="persian-digits"),
+])
+def test_order_matches_python_bidi_rust_implementation(logical):
+    """Same visual order as python-bidi's Rust (unicode-bidi) display, which does not mirror."""
+    rust = get_display(logical, base_dir="R")
+    ours = log2vis(logical, "RTL")
+    assert ours.translate(MIRROR) == rust or ours == rust
+
+
+def test_brackets_are_mirrored_and_paired():
+    assert log2vis("اتصل (مهم) الآن", "RTL") == "نآلا (مهم) لصتا"
+    assert log2vis("المريض José García (MRN 123)", "RTL").startswith("José García (MRN 123)")
+
+
+def test_positions_map_every_visual_char_to_its_logical_index():
+    text = "اتصل على 911 الآن"
+    v2l: list[int] = []
+    visual = log2vis(text, "RTL", positions_V_to_L=v2l)
+    assert sorted(v2l) == list(range(len(text)))
+    assert all(visual[v] == text[l] or visual[v] in "()" for v, l in enumerate(v2l))
+
+
+def test_left_to_right_base_keeps_latin_order():
+    assert log2vis("Call 911 now", "LTR") == "Call 911 now"
+
+
+def wrapped(text):
+    return NUMBERISH.sub(lambda m: LRE + m.group(0) + PDF, text)
+
+
+@pytest.mark.parametrize("logical, shown", [
+    pytest.param("اتصل على (503) 215-1234 الآن", "(503) 215-1234", id="us-phone"),
+    pytest.param("اتصل على 1-800-227-2345", "1-800-227-2345", id="toll-free"),
+    pytest.param("من 1 إلى 4 ساعات", "4 ىلإ 1", id="range-in-words"),
+])
+def test_phone_numbers_stay_whole_inside_arabic(logical, shown):
+    visual = log2vis(wrapped(logical), "RTL")
+    assert shown in visual
+    assert LRE not in visual and PDF not in visual  # controls are cleaned out
+
+
+def test_without_embedding_uba_splits_the_phone():
+    """Why the embedding exists: digits after Arabic letters become Arabic numbers (W2)."""
+    assert "215-1234" not in log2vis("اتصل على (503) 215-1234 الآن", "RTL")
