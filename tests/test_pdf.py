@@ -117,5 +117,5 @@ def test_a4_for_program_outside_the_us(sample_patient):
     w, h = (float(x) for x in PdfReader(io.BytesIO(pdf)).pages[0].mediabox[2:])
     assert (round(w), round(h)) == (595, 842)
     text = norm(" ".join(pdf_text(pdf)))
-    assert "Tuesday 3 March 2026" in text  # British long date
+    assert "Tuesday, 3 March 2026" in text  # British long date (CLDR en_GB)
     assert "999" in text

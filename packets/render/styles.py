@@ -69,7 +69,7 @@ def stylesheet(catalog_id: str, direction: str, large: bool) -> dict[str, Paragr
         spec.setdefault("textColor", INK)
         sheet[name] = ParagraphStyle(
             name=f"{catalog_id}-{name}{'-lp' if large else ''}",
-            fontName=chain.primary.face(bold).name,
+            fontName=chain.primary_name(bold),
             alignment=TA_RIGHT if direction == "rtl" else TA_LEFT,
             wordWrap="CJK" if catalog_id in CJK else ("RTL" if direction == "rtl" else None),
             shaping=1 if catalog_id in SHAPED else 0,
