@@ -26,6 +26,7 @@ class Options:
     large_print: bool = False
     require_reviewed: bool = False
     allow_fallback: bool = False
+    tag_lines: bool = False          # translator preview: tag strings with their .po line numbers
 
 
 @dataclass
@@ -51,7 +52,7 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
     content = content or load_content()
     schedule = build_schedule(patient, program.regimen)
     ctx = make_context(options.language or patient.language, program.territory,
-                       allow_fallback=options.allow_fallback)
+                       allow_fallback=options.allow_fallback, tag_lines=options.tag_lines)
     if options.require_reviewed and ctx.is_draft:
         raise ConfigError(f"the {ctx.bcp47} catalog is a draft, not reviewed by a qualified medical "
                           "translator (--require-reviewed)", file=ctx.catalog.path)

@@ -57,6 +57,18 @@ def parser() -> argparse.ArgumentParser:
                     description="Changed English -> fuzzy; new -> untranslated; removed -> obsolete (#~).")
     init = isub.add_parser("init", help="start a catalog for a new language", description="Start a new catalog.")
     init.add_argument("lang", help="BCP 47 tag, e.g. fr or zh-Hant")
+    chk = isub.add_parser("check", help="check catalogs for translator mistakes",
+                          description="Print every finding as file:line: msgid: problem. Exit 1 on errors.")
+    chk.add_argument("langs", nargs="*", metavar="LANG", help="BCP 47 tags (default: every catalog)")
+    isub.add_parser("stats", help="one line per language: translated, fuzzy, untranslated, review status",
+                    description="Translation progress and review status of every catalog.")
+    pre = isub.add_parser("preview", help="a sample packet in one language, for its translator",
+                          description="Write a packet for the sample patient in LANG (English fills gaps, marked).")
+    pre.add_argument("lang", help="BCP 47 tag")
+    pre.add_argument("-o", "--output", type=Path, help="PDF file (default: out/preview-<lang>.pdf)")
+    pre.add_argument("--line-numbers", action="store_true",
+                     help="tag every translated string with its line number in the .po file")
+    pre.add_argument("--large-print", action="store_true", help="preview the large-print layout")
     return ap
 
 
@@ -124,7 +136,52 @@ def cmd_i18n(args) -> int:
         from .i18n.catalogs import init_catalog
         print(init_catalog(args.lang))
         return EXIT_OK
+    if args.i18n_command == "check":
+        return _i18n_check(args)
+    if args.i18n_command == "stats":
+        from .i18n.checks import catalog_stats
+        from .i18n.locales import available
+        for c in available()[1:]:
+            st = catalog_stats(c)
+            review = st["status"] + (f" by {st['reviewer']} on {st['reviewed']}" if st["status"] == "reviewed" else "")
+            print(f"{st['native']} ({st['tag']}): {st['percent']:.0f}% translated, {st['fuzzy']} fuzzy, "
+                  f"{st['untranslated']} untranslated; {review}")
+        return EXIT_OK
+    if args.i18n_command == "preview":
+        return _i18n_preview(args)
     raise AssertionError(args.i18n_command)
+
+
+def _i18n_check(args) -> int:
+    from .i18n.checks import ERROR, check_catalog
+    from .i18n.locales import available, catalog_id_for
+    ids = [catalog_id_for(t) for t in args.langs] or available()[1:]
+    errors = warnings = 0
+    for c in ids:
+        if c == "en":
+            continue
+        for finding in check_catalog(c):
+            print(finding)
+            if finding.severity == ERROR:
+                errors += 1
+            else:
+                warnings += 1
+    print(f"{len(ids)} catalog(s) checked: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return EXIT_FAILED if errors else EXIT_OK
+
+
+def _i18n_preview(args) -> int:
+    from .build import Options, build_packet
+    from .output import atomic_write
+    from .patient import load_patient
+    from .program import load_program
+    patient = load_patient(paths.data_dir() / "sample_patient.yaml")
+    built = build_packet(patient, load_program(), Options(language=args.lang, allow_fallback=True,
+                                                          large_print=args.large_print,
+                                                          tag_lines=args.line_numbers))
+    target = args.output or Path("out") / f"preview-{built.language}.pdf"
+    print(atomic_write(target, built.pdf))
+    return EXIT_OK
 
 
 COMMANDS = {"build": cmd_build, "demo": cmd_demo, "i18n": cmd_i18n}
@@ -137,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     except PacketError as err:
         _fail(err)
         return EXIT_USAGE
+    except BrokenPipeError:  # output piped into head or less, which closed early
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted; no partial files were left at their final names", file=sys.stderr)
         return EXIT_FAILED

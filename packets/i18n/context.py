@@ -29,6 +29,7 @@ class CatalogState:
     """What a packet needs from a catalog: translations and the header's review status."""
 
     translations: dict[tuple[str, str], str]
+    lines: dict[tuple[str, str], int]
     review_status: str
     reviewed_by: str
     reviewed_date: str
@@ -53,11 +54,12 @@ def load_catalog_state(catalog_id: str, base: Path | None = None) -> CatalogStat
     if cached and cached[0] == stamp:
         return cached[1]
     catalog, extra = read_catalog(path)
-    translations, untranslated, fuzzy = {}, [], []
+    translations, lines, untranslated, fuzzy = {}, {}, [], []
     for m in catalog:
         if not m.id:
             continue
         ident = (m.context or "", m.id)
+        lines[ident] = getattr(m, "lineno", 0) or 0
         if m.fuzzy:
             fuzzy.append(ident)
         elif not m.string:
@@ -65,7 +67,7 @@ def load_catalog_state(catalog_id: str, base: Path | None = None) -> CatalogStat
         else:
             translations[ident] = m.string
     status = extra.get("X-Review-Status", DRAFT).strip().lower() or DRAFT
-    state = CatalogState(translations, status if status in (DRAFT, REVIEWED) else DRAFT,
+    state = CatalogState(translations, lines, status if status in (DRAFT, REVIEWED) else DRAFT,
                          extra.get("X-Reviewed-By", ""), extra.get("X-Reviewed-Date", ""),
                          tuple(untranslated), tuple(fuzzy), str(path))
     _CACHE[key] = (stamp, state)
@@ -82,6 +84,7 @@ class LocaleContext:
     direction: str                # "ltr" | "rtl"
     catalog: CatalogState | None  # None for the source language
     allow_fallback: bool = False
+    tag_lines: bool = False
     fell_back: list = field(default_factory=list, compare=False)
 
     @property
@@ -106,12 +109,14 @@ class LocaleContext:
             return message.text
         text = self.catalog.translations.get((message.context, message.text))
         if text is not None:
+            if self.tag_lines:
+                return f"{text} [{self.catalog.lines.get((message.context, message.text), 0)}]"
             return text
         if not self.allow_fallback:
             raise ConfigError(f"no translation for [{message.context}] '{message.text[:50]}'",
                               file=self.catalog.path)
         self.fell_back.append((message.context, message.text))
-        return message.text
+        return f"[EN] {message.text}"
 
     # -- formats -----------------------------------------------------------------------
     def date(self, value: dt.date) -> str:
@@ -129,11 +134,11 @@ class LocaleContext:
 
 
 def make_context(tag: str, territory: str | None, *, allow_fallback: bool = False,
-                 base: Path | None = None) -> LocaleContext:
+                 tag_lines: bool = False, base: Path | None = None) -> LocaleContext:
     """Resolve a BCP 47 tag to a context; :class:`LanguageError` if no catalog serves it."""
     catalog_id = locales.catalog_id_for(tag, locales.available(base))
     state = None if catalog_id == locales.SOURCE_LANGUAGE else load_catalog_state(catalog_id, base)
     return LocaleContext(tag=tag, catalog_id=catalog_id,
                          babel_locale=locales.formatting_locale(catalog_id, territory),
                          direction=locales.text_direction(catalog_id), catalog=state,
-                         allow_fallback=allow_fallback)
+                         allow_fallback=allow_fallback, tag_lines=tag_lines)
