@@ -26,6 +26,8 @@ DOMAIN = "packet"
 ALIASES = {"fil": "tl"}
 # CLDR calls Tagalog "Filipino (Pilipinas)"; US language-access notices say "Tagalog".
 NATIVE_NAMES = {"tl": "Tagalog"}
+# Pseudo-locales for testing: catalog id -> the real locale whose formats they borrow.
+PSEUDO = {"en_XA": "en"}
 _TAG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
 
 
@@ -94,7 +96,7 @@ def catalog_id_for(tag: str, choices: list[str] | None = None) -> str:
 @lru_cache(maxsize=None)
 def formatting_locale(catalog_id: str, territory: str | None) -> Locale:
     """The Babel locale for dates and numbers: the catalog's language plus the territory."""
-    base = Locale.parse(catalog_id)
+    base = Locale.parse(PSEUDO.get(catalog_id, catalog_id))
     if territory:
         ident = "_".join(x for x in (base.language, base.script, territory) if x)
         try:
@@ -113,14 +115,19 @@ def native_name(catalog_id: str) -> str:
     """The language's name in itself, e.g. 'español', '简体中文' (Babel's CLDR data)."""
     if catalog_id in NATIVE_NAMES:
         return NATIVE_NAMES[catalog_id]
+    if catalog_id in PSEUDO:
+        return "Ƥşèüδô (pseudo-locale)"
     loc = Locale.parse(catalog_id)
     name = loc.get_display_name(loc) or catalog_id
     return name[:1].upper() + name[1:]
 
 
 def english_name(catalog_id: str) -> str:
+    if catalog_id in PSEUDO:
+        return "Pseudo-locale"
     return Locale.parse(catalog_id).get_display_name("en") or catalog_id
 
 
 def text_direction(catalog_id: str) -> str:
-    return "rtl" if Locale.parse(catalog_id).text_direction == "rtl" else "ltr"
+    loc = Locale.parse(PSEUDO.get(catalog_id, catalog_id))
+    return "rtl" if loc.text_direction == "rtl" else "ltr"
