@@ -80,6 +80,29 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class Day:
+    number: str                # the day of the month, in the locale's digits
+    kinds: frozenset = frozenset()  # hospital | maybe | break | scan | visit
+
+
+@dataclass(frozen=True)
+class Month:
+    title: Runs
+    weekdays: tuple[str, ...]              # 7 short names, from the locale's first weekday
+    weeks: tuple[tuple[Day | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class Calendar:
+    title: Runs
+    months: tuple[Month, ...]
+    legend: tuple[tuple[str, Runs], ...]   # (kind, label)
+
+
+CALENDAR_KINDS = ("hospital", "maybe", "break", "scan", "visit")
+
+
+@dataclass(frozen=True)
 class Section:
     id: str
     title: Runs
@@ -108,6 +131,7 @@ class Document:
     sections: tuple[Section, ...]
     sources: tuple[str, ...] = field(default=())
     sources_title: Runs = ()
+    calendar: Calendar | None = None
 
 
 _TAG = re.compile(r"(</?b>)")
@@ -200,6 +224,51 @@ def _dates_table(loc: Localizer, schedule: Schedule, title: Message | None) -> T
     return Table(loc.t(title) if title else (), (loc.ui("what"), loc.ui("when")), tuple(rows))
 
 
+def day_kinds(schedule: Schedule) -> dict[dt.date, set[str]]:
+    """What happens on each scheduled day (a day can have several kinds)."""
+    kinds: dict[dt.date, set[str]] = {}
+
+    def mark(day, kind):
+        kinds.setdefault(day, set()).add(kind)
+
+    for c in schedule.cycles:
+        for day in c.days():
+            mark(day, "hospital" if day <= c.discharge_earliest else "maybe")
+    for start, end in schedule.breaks:
+        day = start
+        while day <= end:
+            mark(day, "break")
+            day += dt.timedelta(days=1)
+    if schedule.response_scan:
+        mark(schedule.response_scan, "scan")
+    for day in [t.date for t in schedule.tests] + ([schedule.follow_up] if schedule.follow_up else []):
+        mark(day, "visit")
+    return kinds
+
+
+def _calendar(loc: Localizer, schedule: Schedule) -> Calendar:
+    ctx = loc.ctx
+    kinds = day_kinds(schedule)
+    first, last = min(kinds), max(kinds)
+    months = []
+    year, month = first.year, first.month
+    weekdays = tuple(ctx.weekday_names())
+    while (year, month) <= (last.year, last.month):
+        day = dt.date(year, month, 1)
+        lead = (day.weekday() - ctx.first_weekday) % 7
+        cells: list[Day | None] = [None] * lead
+        while day.month == month:
+            cells.append(Day(ctx.number(day.day), frozenset(kinds.get(day, ()))))
+            day += dt.timedelta(days=1)
+        cells += [None] * (-len(cells) % 7)
+        weeks = tuple(tuple(cells[i:i + 7]) for i in range(0, len(cells), 7))
+        months.append(Month((Run(ctx.month_title(year, month), True),), weekdays, weeks))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    legend = tuple((k, loc.ui(key)) for k, key in zip(CALENDAR_KINDS, (
+        "legend_hospital", "legend_maybe_hospital", "legend_break", "legend_scan", "legend_visit")))
+    return Calendar(loc.ui("calendar_title"), tuple(months), legend)
+
+
 def _block(loc: Localizer, block: Block, schedule: Schedule):
     kind = block.type
     if kind == "heading":
@@ -260,6 +329,7 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
                 blocks.append(out)
         sections.append(Section(section.id, loc.t(section.title), tuple(blocks)))
 
+    calendar = _calendar(loc, schedule)
     page_template = ctx.gettext(content.ui["page_x_of_y"])
 
     def page_label(page: int, pages: int) -> str:
@@ -280,4 +350,5 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
         header=(Run(patient.name, True), Run("  ·  "), *loc.ui("mrn_short", mrn=patient.mrn)),
         page_label=page_label, notices=tuple(notices), cover=cover, sections=tuple(sections),
         sources=tuple(content.sources[s] for s in used_sources), sources_title=loc.ui("sources"),
+        calendar=calendar,
     )

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_interval
+from babel.core import get_global
+from babel.dates import format_date, format_interval, format_skeleton, get_day_names
 from babel.numbers import format_decimal, format_percent
 
 from ..content import Message
@@ -125,6 +126,25 @@ class LocaleContext:
 
     def date_range(self, start: dt.date, end: dt.date) -> str:
         return format_interval(start, end, skeleton="yMMMMEEEEd", locale=self.babel_locale)
+
+    @property
+    def first_weekday(self) -> int:
+        """0 = Monday ... 6 = Sunday: from the language + territory locale (es_US: Sunday), or,
+        when CLDR has no such combination (fr + US), from the language's own likely territory."""
+        loc = self.babel_locale
+        if loc.territory:
+            return loc.first_week_day
+        likely = get_global("likely_subtags").get(loc.language, "")
+        territory = likely.split("_")[-1] if likely else "001"
+        return get_global("week_data")["first_day"].get(territory, get_global("week_data")["first_day"]["001"])
+
+    def weekday_names(self) -> list[str]:
+        """Short weekday names, in calendar order starting at :attr:`first_weekday`."""
+        names = get_day_names("abbreviated", locale=self.babel_locale)
+        return [names[(self.first_weekday + i) % 7] for i in range(7)]
+
+    def month_title(self, year: int, month: int) -> str:
+        return format_skeleton("yMMMM", dt.date(year, month, 1), locale=self.babel_locale)
 
     def number(self, value) -> str:
         return format_decimal(value, locale=self.babel_locale)

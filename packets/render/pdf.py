@@ -21,6 +21,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepToget
 from reportlab.platypus.flowables import Flowable
 
 from .. import localize as L
+from .calendar import calendar
 from .fonts import FontChain, chain_for
 from .styles import ACCENT, RULE, TINT, URGENT, stylesheet
 
@@ -38,8 +39,9 @@ FOOTER_SPACE = 0.6 * inch
 class Ctx:
     """What block renderers share: styles, the font chain, the direction, the frame width."""
 
-    def __init__(self, doc: L.Document, large: bool, width: float):
+    def __init__(self, doc: L.Document, large: bool, width: float, height: float):
         self.doc = doc
+        self.height = height
         self.rtl = doc.direction == "rtl"
         self.chain: FontChain = chain_for(doc.catalog_id)
         self.styles = stylesheet(doc.catalog_id, doc.direction, large)
@@ -208,6 +210,8 @@ def cover(c: Ctx, cv: L.Cover):
 
 def story(c: Ctx) -> list:
     flow = cover(c, c.doc.cover)
+    if c.doc.calendar:
+        flow += calendar(c, c.doc.calendar)
     for section in c.doc.sections:
         flow.append(CondPageBreak(2.2 * inch))
         flow.append(Spacer(1, 8))
@@ -288,6 +292,6 @@ def render_pdf(doc: L.Document, *, paper: str = "letter", large_print: bool = Fa
         invariant=1 if os.environ.get("SOURCE_DATE_EPOCH") else None,
     )
     template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    c = Ctx(doc, large_print, width)
+    c = Ctx(doc, large_print, width, frame._aH)
     template.build(story(c), canvasmaker=_numbered_canvas(lambda cv, p, n: _chrome(c, cv, p, n, size)))
     return buf.getvalue()
