@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .content import Content, load_content
 from .errors import ConfigError
 from .i18n.context import make_context
+from .ics import schedule_ics
 from .localize import localize
 from .patient import Patient
 from .program import Program
@@ -35,6 +36,11 @@ class BuiltPacket:
     filename: str
     language: str
     warnings: list[str] = field(default_factory=list)
+    ics: bytes = b""
+
+    @property
+    def ics_filename(self) -> str:
+        return self.filename[:-4] + ".ics"
 
 
 def printed_date() -> dt.date:
@@ -66,4 +72,5 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
     past = past_dates(schedule, today)
     warnings = [f"{patient.masked_mrn}: {len(past)} scheduled date(s) are in the past, the first "
                 f"{past[0].isoformat()}; check the schedule"] if past else []
-    return BuiltPacket(pdf, f"{patient.mrn}-{ctx.bcp47}.pdf", ctx.bcp47, warnings)
+    ics = schedule_ics(schedule, ctx, content, program, today)
+    return BuiltPacket(pdf, f"{patient.mrn}-{ctx.bcp47}.pdf", ctx.bcp47, warnings, ics)

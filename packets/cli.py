@@ -77,7 +77,9 @@ def _fail(err: BaseException) -> None:
 
 
 def _write(outdir: Path, built) -> Path:
+    """The calendar file first, so a PDF at its final name always has its .ics beside it."""
     from .output import atomic_write
+    atomic_write(outdir / built.ics_filename, built.ics)
     return atomic_write(outdir / built.filename, built.pdf)
 
 

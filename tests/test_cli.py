@@ -36,7 +36,8 @@ def test_build_writes_mrn_lang_pdf_and_prints_path(patient_file, tmp_path, capsy
     printed = capsys.readouterr().out.strip()
     assert printed == str(out / "00412345-es.pdf")
     assert len(PdfReader(printed).pages) >= 3
-    assert [p.name for p in out.iterdir()] == ["00412345-es.pdf"]  # no temporary files left
+    # The calendar file sits beside the PDF; no temporary files are left.
+    assert sorted(p.name for p in out.iterdir()) == ["00412345-es.ics", "00412345-es.pdf"]
 
 
 def test_lang_option_overrides_file(patient_file, tmp_path, capsys):

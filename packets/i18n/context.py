@@ -134,9 +134,11 @@ class LocaleContext:
         loc = self.babel_locale
         if loc.territory:
             return loc.first_week_day
-        likely = get_global("likely_subtags").get(loc.language, "")
-        territory = likely.split("_")[-1] if likely else "001"
-        return get_global("week_data")["first_day"].get(territory, get_global("week_data")["first_day"]["001"])
+        likely = get_global("likely_subtags").get(loc.language)
+        try:
+            return Locale.parse(likely).first_week_day if likely else loc.first_week_day
+        except (ValueError, LookupError):
+            return loc.first_week_day
 
     def weekday_names(self) -> list[str]:
         """Short weekday names, in calendar order starting at :attr:`first_weekday`."""
