@@ -14,7 +14,7 @@ from .content import Content, load_content
 from .errors import ConfigError
 from .i18n.context import make_context
 from .ics import schedule_ics
-from .localize import localize
+from .localize import bilingual, localize
 from .patient import Patient
 from .program import Program
 from .schedule import build_schedule, past_dates
@@ -25,6 +25,7 @@ class Options:
     language: str | None = None      # overrides the patient's language
     paper: str | None = None         # letter | a4; default from the program's territory
     large_print: bool = False
+    bilingual: bool = False          # each section also in English, for a caregiver or nurse
     require_reviewed: bool = False
     allow_fallback: bool = False
     tag_lines: bool = False          # translator preview: tag strings with their .po line numbers
@@ -68,6 +69,9 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
                           file=ctx.catalog.path)
     today = printed_date()
     doc = localize(content, program, patient, schedule, ctx, today)
+    if options.bilingual:
+        english = make_context("en", program.territory)
+        doc = bilingual(doc, localize(content, program, patient, schedule, english, today), content, program, ctx)
     pdf = render_pdf(doc, paper=options.paper or program.paper, large_print=options.large_print)
     past = past_dates(schedule, today)
     warnings = [f"{patient.masked_mrn}: {len(past)} scheduled date(s) are in the past, the first "

@@ -29,6 +29,8 @@ def _add_packet_options(p: argparse.ArgumentParser) -> None:
                    help="program profile YAML (default: content/program.yaml)")
     p.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: from the program's territory)")
     p.add_argument("--large-print", action="store_true", help="body text 18 pt or larger")
+    p.add_argument("--bilingual", action="store_true",
+                   help="each section in the patient's language, then in English (cover in both)")
     p.add_argument("--require-reviewed", action="store_true",
                    help="refuse catalogs not reviewed by a qualified medical translator (exit 2)")
     p.add_argument("--allow-fallback", action="store_true",
@@ -85,7 +87,7 @@ def _write(outdir: Path, built) -> Path:
 
 def _options(args, language=None):
     from .build import Options
-    return Options(language=language, paper=args.paper, large_print=args.large_print,
+    return Options(language=language, paper=args.paper, large_print=args.large_print, bilingual=args.bilingual,
                    require_reviewed=args.require_reviewed, allow_fallback=args.allow_fallback)
 
 

@@ -107,6 +107,8 @@ class Section:
     id: str
     title: Runs
     blocks: tuple
+    catalog_id: str | None = None   # set when the section is in another language than the packet
+    direction: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ class Document:
     sources: tuple[str, ...] = field(default=())
     sources_title: Runs = ()
     calendar: Calendar | None = None
+    second_cover: Cover | None = None  # bilingual packets: the cover again, in English
+    second_catalog_id: str | None = None
 
 
 _TAG = re.compile(r"(</?b>)")
@@ -351,4 +355,29 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
         page_label=page_label, notices=tuple(notices), cover=cover, sections=tuple(sections),
         sources=tuple(content.sources[s] for s in used_sources), sources_title=loc.ui("sources"),
         calendar=calendar,
+    )
+
+
+def bilingual(local: Document, english: Document, content: Content, program: Program,
+              ctx: LocaleContext) -> Document:
+    """Each section in the patient's language followed by the same section in English.
+
+    The cover carries both: the patient's language first, then the English title and dates.
+    """
+    if local.catalog_id == english.catalog_id:
+        return local
+    sections = []
+    for mine, theirs in zip(local.sections, english.sections):
+        sections.append(mine)
+        sections.append(Section(theirs.id, theirs.title, theirs.blocks, english.catalog_id, english.direction))
+    loc = Localizer(content, program, ctx)
+    cover = local.cover
+    note = (Run(loc.ui_text("english_follows")),)
+    return Document(
+        lang=local.lang, direction=local.direction, catalog_id=local.catalog_id,
+        meta_title=local.meta_title.replace(")", " + English)"), header=local.header,
+        page_label=local.page_label, notices=local.notices,
+        cover=Cover(cover.program_name, cover.title, cover.fields, cover.intro + (Run(" "),) + note, cover.dates),
+        sections=tuple(sections), sources=local.sources, sources_title=local.sources_title,
+        calendar=local.calendar, second_cover=english.cover, second_catalog_id=english.catalog_id,
     )

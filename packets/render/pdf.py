@@ -13,6 +13,8 @@ import os
 import re
 from xml.sax.saxutils import escape
 
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
@@ -39,12 +41,15 @@ FOOTER_SPACE = 0.6 * inch
 class Ctx:
     """What block renderers share: styles, the font chain, the direction, the frame width."""
 
-    def __init__(self, doc: L.Document, large: bool, width: float, height: float):
+    def __init__(self, doc: L.Document, large: bool, width: float, height: float,
+                 catalog_id: str | None = None, direction: str | None = None):
         self.doc = doc
         self.height = height
-        self.rtl = doc.direction == "rtl"
-        self.chain: FontChain = chain_for(doc.catalog_id)
-        self.styles = stylesheet(doc.catalog_id, doc.direction, large)
+        catalog_id = catalog_id or doc.catalog_id
+        direction = direction or doc.direction
+        self.rtl = direction == "rtl"
+        self.chain: FontChain = chain_for(catalog_id)
+        self.styles = stylesheet(catalog_id, direction, large)
         self.width = width
         self.large = large
 
@@ -56,6 +61,12 @@ class Ctx:
             for font, text in self.chain.segments(text, bold):
                 parts.append(f'<font face="{font}">{escape(text)}</font>')
         return "".join(parts)
+
+    def other(self, catalog_id: str | None, direction: str | None) -> "Ctx":
+        """The context for a part of the document in another language (bilingual packets)."""
+        if not catalog_id:
+            return self
+        return Ctx(self.doc, self.large, self.width, self.height, catalog_id, direction)
 
     def para(self, runs: L.Runs, style: str = "body", **over) -> Paragraph:
         st = self.styles[style]
@@ -173,11 +184,24 @@ def table(c: Ctx, b: L.Table):
     return out
 
 
+def qr_code(url: str, size: float) -> Drawing:
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    d.add(widget)
+    return d
+
+
 def resource(c: Ctx, b: L.Resource):
-    parts = [c.para(b.name, "h2", spaceBefore=4), c.para(b.text, spaceAfter=2),
-             c.para((*b.phone_label, L.Run(": "), L.Run(b.phone, True)), spaceAfter=2),
-             c.para((L.Run(b.url),), spaceAfter=8)]
-    return [KeepTogether(parts)]
+    """Name, description, phone and URL, with a QR code of the URL beside them."""
+    text = [c.para(b.name, "h2", spaceBefore=0), c.para(b.text, spaceAfter=2),
+            c.para((*b.phone_label, L.Run(": "), L.Run(b.phone, True)), spaceAfter=2),
+            c.para((L.Run(b.url),), spaceAfter=0)]
+    qr = 1.0 * inch
+    t = Table([c.cols([text, qr_code(b.url, qr)])], colWidths=c.cols([c.width - qr - 12, qr + 12]))
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
+    return [KeepTogether([t])]
 
 
 BLOCKS = {
@@ -205,6 +229,10 @@ def cover(c: Ctx, cv: L.Cover):
     if cv.intro:
         out.append(c.para(cv.intro))
     out += table(c, cv.dates)
+    if c.doc.second_cover:
+        second = c.other(c.doc.second_catalog_id, "ltr")
+        out += [Spacer(1, 6), second.para(c.doc.second_cover.title, "h2")]
+        out += table(second, c.doc.second_cover.dates)
     return out
 
 
@@ -213,13 +241,14 @@ def story(c: Ctx) -> list:
     if c.doc.calendar:
         flow += calendar(c, c.doc.calendar)
     for section in c.doc.sections:
+        sc = c.other(section.catalog_id, section.direction)
         flow.append(CondPageBreak(2.2 * inch))
         flow.append(Spacer(1, 8))
-        h = c.para(section.title, "h1")
+        h = sc.para(section.title, "h1")
         h.keepWithNext = True
         flow.append(h)
         for block in section.blocks:
-            flow.extend(BLOCKS[type(block)](c, block))
+            flow.extend(BLOCKS[type(block)](sc, block))
     if c.doc.sources:
         flow.append(Spacer(1, 10))
         flow.append(c.para(c.doc.sources_title, "small", textColor=RULE))
