@@ -53,7 +53,7 @@ def printed_date() -> dt.date:
 
 
 def build_packet(patient: Patient, program: Program, options: Options = Options(),
-                 content: Content | None = None) -> BuiltPacket:
+                 content: Content | None = None, password: str | None = None) -> BuiltPacket:
     from .render import render_pdf  # the only place the pipeline touches reportlab
 
     content = content or load_content()
@@ -72,7 +72,8 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
     if options.bilingual:
         english = make_context("en", program.territory)
         doc = bilingual(doc, localize(content, program, patient, schedule, english, today), content, program, ctx)
-    pdf = render_pdf(doc, paper=options.paper or program.paper, large_print=options.large_print)
+    pdf = render_pdf(doc, paper=options.paper or program.paper, large_print=options.large_print,
+                     password=password)
     past = past_dates(schedule, today)
     warnings = [f"{patient.masked_mrn}: {len(past)} scheduled date(s) are in the past, the first "
                 f"{past[0].isoformat()}; check the schedule"] if past else []

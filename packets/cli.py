@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from . import paths
-from .errors import PacketError
+from .errors import ConfigError, PacketError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -50,6 +50,20 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="sample packets, one per shipped language",
                        description="Write a packet for the built-in sample patient in every shipped language.")
     _add_packet_options(d)
+
+    bt = sub.add_parser("batch", help="packets for a whole roster (CSV or YAML)",
+                        description="One packet per roster row, in parallel. A bad row is reported with its "
+                                    "line, column and masked MRN, and never stops the others; errors also go "
+                                    "to OUTDIR/errors.csv. Exit 1 if any row failed.")
+    bt.add_argument("roster", type=Path, help="CSV (name, mrn, birth_date, language, first_admission, "
+                                              "cycles, response_scan, follow_up) or YAML list")
+    bt.add_argument("--jobs", type=int, default=0, help="parallel workers (default: number of CPU cores)")
+    bt.add_argument("--combined", type=Path, metavar="FILE.pdf",
+                    help="also write every packet into one PDF, each starting on an odd page (duplex-safe)")
+    bt.add_argument("--sort-by-language", action="store_true", help="order the combined PDF by language")
+    bt.add_argument("--encrypt", action="store_true",
+                    help="encrypt each PDF; the password comes from PACKETS_PDF_PASSWORD or a prompt")
+    _add_packet_options(bt)
 
     i = sub.add_parser("i18n", help="translation tools", description="Catalog tools for translators.")
     isub = i.add_subparsers(dest="i18n_command", required=True, parser_class=_Parser)
@@ -188,7 +202,49 @@ def _i18n_preview(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "demo": cmd_demo, "i18n": cmd_i18n}
+def _password(args) -> str | None:
+    if not getattr(args, "encrypt", False):
+        return None
+    password = os.environ.get("PACKETS_PDF_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise ConfigError("--encrypt needs a password: set PACKETS_PDF_PASSWORD or run in a terminal")
+        import getpass
+        password = getpass.getpass("Password for the PDFs: ")
+    if len(password) < 8:
+        raise ConfigError("the PDF password must have at least 8 characters")
+    return password
+
+
+def cmd_batch(args) -> int:
+    from .batch import run_batch
+    from .program import load_program
+    from .roster import read_roster
+
+    if args.encrypt and args.combined:
+        raise ConfigError("--encrypt is for packets sent one by one; it does not go with --combined")
+    if args.jobs < 0:
+        raise ConfigError("--jobs must be 1 or more")
+    program = load_program(args.program)
+    rows = read_roster(args.roster)
+    password = _password(args)
+    result = run_batch(rows, program, _options(args), args.outdir, jobs=args.jobs, combined=args.combined,
+                       sort_by_language=args.sort_by_language, password=password)
+    for err in sorted(result.errors, key=lambda e: e["line"]):
+        col = f" column {err['column']}:" if err["column"] else ""
+        print(f"error: {args.roster}:{err['line']}:{col} {err['problem']} (MRN {err['mrn']})", file=sys.stderr)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    summary = f"batch: {len(result.written)} packet(s) written to {args.outdir}, {len(result.errors)} row(s) failed"
+    if result.errors:
+        summary += f"; see {args.outdir / 'errors.csv'}"
+    if result.combined:
+        summary += f"; combined: {result.combined}"
+    print(summary)
+    return EXIT_FAILED if result.errors else EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "i18n": cmd_i18n}
 
 
 def main(argv: list[str] | None = None) -> int:
