@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import yamlio
-from .errors import ConfigError, InputError
+from .errors import ConfigError, PacketError
 from .patient import Patient, mask_mrn, parse_patient
 
 REQUIRED_COLUMNS = ("name", "mrn", "language", "first_admission")
@@ -102,7 +102,7 @@ def read_roster(path: Path | str) -> list[Row]:
 
 def row_error(row: Row, err: Exception) -> dict:
     """One line of the error report: line, column, masked MRN and the reason (never the name)."""
-    if isinstance(err, InputError):
+    if isinstance(err, PacketError):
         reason, column = err.message, column_of(err.field)
     else:
         reason, column = str(err), ""

@@ -1,0 +1,131 @@
+"""Intake batch printing: bad rows reported safely, good rows printed, duplex-safe combined PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from packets import paths
+from packets.batch import combine, run_batch
+from packets.build import Options
+from packets.cli import main
+from packets.roster import read_roster
+
+HEADER = "name,mrn,birth_date,language,first_admission,cycles,response_scan,follow_up\r\n"
+GOOD = '"Ruiz, Ana María",00412345,1961-07-14,en,2026-03-03,,,2026-05-12\r\n'
+ROWS = (
+    GOOD
+    + '"Secret Name One",00500001,1961-07-14,en,2026-02-30,,,\r\n'        # line 3: impossible date
+    + '"Secret Name Two",00500002,,xx-YY,2026-03-03,,,\r\n'              # line 4: unknown language
+    + '"Multi\r\nLine Name",00500003,,en,2026-03-03,2026-03-03;2026-03-10,,\r\n'  # lines 5-6: short break
+    + '"Li Wei",00633210,,en,,2026-03-17;2026-04-07,2026-05-12,\r\n'     # line 7: good, explicit cycles
+)
+
+
+@pytest.fixture
+def roster(tmp_path):
+    f = tmp_path / "roster.csv"
+    f.write_bytes(("\ufeff" + HEADER + ROWS).encode("utf-8"))  # Excel: BOM and CRLF
+    return f
+
+
+def test_csv_with_bom_crlf_quotes_and_multiline_fields(roster):
+    rows = read_roster(roster)
+    assert [r.line for r in rows] == [2, 3, 4, 5, 7]
+    assert rows[0].record["name"] == "Ruiz, Ana María"
+    assert rows[4].record["schedule"]["cycles"] == ["2026-03-17", "2026-04-07"]
+
+
+def test_bad_rows_never_stop_good_rows(roster, tmp_path, program):
+    out = tmp_path / "out"
+    result = run_batch(read_roster(roster), program, Options(), out, jobs=1)
+    assert sorted(p.name for p in result.written) == ["00412345-en.pdf", "00633210-en.pdf"]
+    assert [(e["line"], e["column"]) for e in sorted(result.errors, key=lambda e: e["line"])] == [
+        (3, "first_admission"), (4, "language"), (5, "cycles")]
+    report = list(csv.DictReader(io.StringIO((out / "errors.csv").read_text(encoding="utf-8-sig"))))
+    assert [r["mrn"] for r in report] == ["****0001", "****0002", "****0003"]
+    blob = (out / "errors.csv").read_text(encoding="utf-8-sig")
+    assert "Secret" not in blob and "Multi" not in blob
+
+
+def test_cli_batch_exit_1_with_one_line_per_problem_and_no_names(roster, tmp_path, capsys):
+    assert main(["batch", str(roster), "-o", str(tmp_path / "o"), "--jobs", "2"]) == 1
+    captured = capsys.readouterr()
+    errors = [l for l in captured.err.splitlines() if l.startswith("error:")]
+    assert len(errors) == 3
+    assert f"{roster}:3: column first_admission:" in errors[0] and "****0001" in errors[0]
+    everything = captured.out + captured.err
+    assert "Secret" not in everything and "Ruiz" not in everything and "Traceback" not in everything
+    assert "2 packet(s) written" in captured.out and "3 row(s) failed" in captured.out
+
+
+def test_cli_batch_exit_0_when_all_good(tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text(HEADER + GOOD, encoding="utf-8")
+    assert main(["batch", str(f), "-o", str(tmp_path / "o"), "--jobs", "1"]) == 0
+
+
+def test_combined_pdf_starts_every_packet_on_an_odd_page(roster, tmp_path, program):
+    rows = [r for r in read_roster(roster) if r.line in (2, 7)]
+    combined = tmp_path / "all.pdf"
+    result = run_batch(rows, program, Options(), tmp_path / "o", jobs=1, combined=combined)
+    sizes = [len(PdfReader(p).pages) for p in result.written]
+    total = len(PdfReader(combined).pages)
+    padded = [n + n % 2 for n in sizes]
+    assert total == sum(padded)
+    # The second patient's first page is an odd page number (1-based).
+    assert (padded[0] + 1) % 2 == 1
+    text = PdfReader(combined).pages[padded[0]].extract_text()
+    assert "MRN 00633210" in text
+
+
+def test_combine_pads_odd_packets():
+    from reportlab.pdfgen.canvas import Canvas
+    def pdf(pages):
+        buf = io.BytesIO()
+        c = Canvas(buf)
+        for _ in range(pages):
+            c.drawString(100, 100, "x")
+            c.showPage()
+        c.save()
+        return buf.getvalue()
+    assert len(PdfReader(io.BytesIO(combine([pdf(3), pdf(2), pdf(1)]))).pages) == 4 + 2 + 2
+
+
+def test_yaml_roster(tmp_path, program):
+    f = tmp_path / "r.yaml"
+    f.write_text('- name: A B\n  mrn: "001"\n  language: en\n  schedule: {first_admission: 2026-03-03}\n'
+                 '- name: C D\n  mrn: "002"\n  language: en\n  schedule: {first_admission: nope}\n',
+                 encoding="utf-8")
+    rows = read_roster(f)
+    assert [r.line for r in rows] == [1, 5]
+    result = run_batch(rows, program, Options(), tmp_path / "o", jobs=1)
+    assert len(result.written) == 1 and result.errors[0]["line"] == 5
+
+
+def test_missing_column_is_a_configuration_error(tmp_path, capsys):
+    f = tmp_path / "r.csv"
+    f.write_text("name,mrn\r\nA,1\r\n", encoding="utf-8")
+    assert main(["batch", str(f), "-o", str(tmp_path / "o")]) == 2
+    assert "missing column(s): language, first_admission" in capsys.readouterr().err
+
+
+def test_encrypted_packets(tmp_path, monkeypatch):
+    f = tmp_path / "r.csv"
+    f.write_text(HEADER + GOOD, encoding="utf-8")
+    monkeypatch.setenv("PACKETS_PDF_PASSWORD", "correct horse")
+    assert main(["batch", str(f), "-o", str(tmp_path / "o"), "--encrypt", "--jobs", "1"]) == 0
+    reader = PdfReader(tmp_path / "o" / "00412345-en.pdf")
+    assert reader.is_encrypted
+    assert reader.decrypt("correct horse")
+    assert "MRN 00412345" in reader.pages[0].extract_text()
+
+
+def test_example_roster_is_valid():
+    rows = read_roster(paths.root() / "examples" / "roster.csv")
+    assert len(rows) == 5
+    for r in rows:
+        r.patient()
