@@ -8,7 +8,6 @@ coverage come from :mod:`packets.fontdata`; this module only maps them to report
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
 
 from reportlab.pdfbase import pdfmetrics
@@ -36,26 +35,40 @@ def font_name(key: str, face: fontdata.FaceData, fam: fontdata.FamilyData) -> st
     return _register(f"{key}-{'bold' if face is fam.bold else 'regular'}", face)
 
 
-@dataclass(frozen=True)
 class FontChain:
     """The families a locale uses, primary first, as reportlab font names."""
 
-    families: tuple[fontdata.FamilyData, ...]
+    def __init__(self, families: tuple[fontdata.FamilyData, ...]):
+        self.families = families
+        self._by_key = {f.key: f for f in families}
+        self._memo: dict[tuple[str, bool], str] = {}
+        self._primary = {b: font_name(families[0].key, families[0].bold if b else families[0].regular,
+                                      families[0]) for b in (False, True)}
 
     def primary_name(self, bold: bool) -> str:
-        fam = self.families[0]
-        return font_name(fam.key, fam.bold if bold else fam.regular, fam)
+        return self._primary[bold]
+
+    def _name_for(self, ch: str, bold: bool) -> str:
+        key = (ch, bold)
+        name = self._memo.get(key)
+        if name is None:
+            found = fontdata.face_for(self.families, ch, bold)
+            name = font_name(found[0], found[1], self._by_key[found[0]]) if found else self._primary[bold]
+            self._memo[key] = name
+        return name
 
     def segments(self, text: str, bold: bool) -> list[tuple[str, str]]:
         """[(font name, text)] covering ``text``; uncovered characters go to the primary face."""
-        by_key = {f.key: f for f in self.families}
+        fam = self.families[0]
+        cmap = (fam.bold if bold else fam.regular).cmap
+        if all(ord(ch) in cmap for ch in text):  # the common case: one run in the primary face
+            return [(self._primary[bold], text)] if text else []
         out: list[list] = []
         for ch in text:
             if ch in fontdata.NEUTRAL and out:
                 out[-1][1] += ch
                 continue
-            found = fontdata.face_for(self.families, ch, bold)
-            name = font_name(found[0], found[1], by_key[found[0]]) if found else self.primary_name(bold)
+            name = self._name_for(ch, bold)
             if out and out[-1][0] == name:
                 out[-1][1] += ch
             else:
@@ -65,6 +78,4 @@ class FontChain:
 
 @lru_cache(maxsize=None)
 def chain_for(catalog_id: str) -> FontChain:
-    chain = FontChain(fontdata.chain(catalog_id))
-    chain.primary_name(False), chain.primary_name(True)  # register the primary faces up front
-    return chain
+    return FontChain(fontdata.chain(catalog_id))

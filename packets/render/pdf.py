@@ -11,10 +11,12 @@ from __future__ import annotations
 import io
 import os
 import re
+from functools import lru_cache
+from itertools import groupby
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
 from reportlab.lib.pdfencrypt import StandardEncryption
@@ -185,12 +187,41 @@ def table(c: Ctx, b: L.Table):
     return out
 
 
-def qr_code(url: str, size: float) -> Drawing:
-    widget = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    d.add(widget)
-    return d
+@lru_cache(maxsize=64)
+def qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code's dark modules, computed once per URL (the same in every packet)."""
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(url)
+    qr.make()
+    return tuple(tuple(bool(m) for m in row) for row in qr.modules)
+
+
+class QrCode(Flowable):
+    """A QR code drawn as one path of dark runs, with a quiet zone of 4 modules."""
+
+    def __init__(self, url: str, size: float):
+        super().__init__()
+        self.url, self.size = url, size
+        self.width = self.height = size
+
+    def wrap(self, aw, ah):
+        return self.size, self.size
+
+    def draw(self):
+        modules = qr_modules(self.url)
+        n = len(modules) + 8
+        box = self.size / n
+        path = self.canv.beginPath()
+        for r, row in enumerate(modules):
+            y = self.size - (r + 5) * box
+            c = 0
+            for dark, run in groupby(row):
+                count = len(list(run))
+                if dark:
+                    path.rect((c + 4) * box, y, count * box, box)
+                c += count
+        self.canv.setFillColor(colors.black)
+        self.canv.drawPath(path, stroke=0, fill=1)
 
 
 def resource(c: Ctx, b: L.Resource):
@@ -199,7 +230,7 @@ def resource(c: Ctx, b: L.Resource):
             c.para((*b.phone_label, L.Run(": "), L.Run(b.phone, True)), spaceAfter=2),
             c.para((L.Run(b.url),), spaceAfter=0)]
     qr = 1.0 * inch
-    t = Table([c.cols([text, qr_code(b.url, qr)])], colWidths=c.cols([c.width - qr - 12, qr + 12]))
+    t = Table([c.cols([text, QrCode(b.url, qr)])], colWidths=c.cols([c.width - qr - 12, qr + 12]))
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
     return [KeepTogether([t])]

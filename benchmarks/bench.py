@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Benchmark: packets per second, ms and KB per packet by script, peak memory, and the
+plain-reportlab floor. Prints figures; asserts nothing (tests do not time things).
+
+    python benchmarks/bench.py              # N=60 per measurement, 3 repeats, medians
+    python benchmarks/bench.py -n 200 --repeats 5 --memory
+
+Measurements:
+- throughput with --jobs 1 and with all cores, through packets.batch (files written to a temp dir);
+- per script (Latin: en/es, Chinese: zh-Hans, Arabic: ar): median ms per packet and KB per packet;
+- the floor: the same localized text laid out by plain reportlab (one font, no chrome, no
+  calendar, no fallback/bidi layers), to show what the project's layers cost;
+- with --memory: peak RSS of a child process rendering 100 and 1000 packets (flat in N?).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from packets.batch import run_batch  # noqa: E402
+from packets.build import Options, build_packet  # noqa: E402
+from packets.content import load_content  # noqa: E402
+from packets.i18n.context import make_context  # noqa: E402
+from packets.localize import Bullets, Callout, Heading, Paragraph, Resource, Table, localize, plain  # noqa: E402
+from packets.patient import parse_patient  # noqa: E402
+from packets.program import load_program  # noqa: E402
+from packets.roster import Row  # noqa: E402
+from packets.schedule import build_schedule  # noqa: E402
+
+SCRIPTS = {"Latin": ["en", "es-US"], "Chinese": ["zh-Hans"], "Arabic": ["ar"]}
+NAMES = {"en": "Jordan Smith", "es-US": "Ana María Ruiz", "zh-Hans": "王小明", "ar": "فاطمة السيد"}
+
+
+def patient(lang: str, i: int):
+    return parse_patient({"name": NAMES[lang], "mrn": f"{100000 + i:08d}", "language": lang,
+                          "schedule": {"first_admission": str(dt.date(2027, 1, 4) + dt.timedelta(days=i % 60))}},
+                         "bench")
+
+
+def mix(n: int) -> list[str]:
+    langs = [l for group in SCRIPTS.values() for l in group]
+    return [langs[i % len(langs)] for i in range(n)]
+
+
+def per_script(program, n: int, repeats: int) -> dict:
+    out = {}
+    for script, langs in SCRIPTS.items():
+        times, sizes = [], []
+        for r in range(repeats):
+            for i in range(n):
+                lang = langs[i % len(langs)]
+                t = time.perf_counter()
+                pdf = build_packet(patient(lang, i), program, Options(allow_fallback=True)).pdf
+                times.append(time.perf_counter() - t)
+                sizes.append(len(pdf))
+        out[script] = (statistics.median(times) * 1000, statistics.median(sizes) / 1024)
+    return out
+
+
+def floor(program, n: int, repeats: int) -> dict:
+    """Plain reportlab: the same text, one registered font per script, SimpleDocTemplate."""
+    from reportlab.lib.pagesizes import LETTER
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph as P, SimpleDocTemplate
+    from xml.sax.saxutils import escape
+
+    from packets.render.fonts import chain_for
+
+    content = load_content()
+    out = {}
+    for script, langs in SCRIPTS.items():
+        docs = []
+        for i, lang in enumerate(langs):
+            ctx = make_context(lang, program.territory, allow_fallback=True)
+            p = patient(lang, i)
+            docs.append((ctx.catalog_id, localize(content, program, p, build_schedule(p, program.regimen), ctx,
+                                                  dt.date(2027, 1, 1))))
+        times = []
+        for r in range(repeats):
+            for i in range(n):
+                catalog_id, doc = docs[i % len(docs)]
+                t = time.perf_counter()
+                font = chain_for(catalog_id).primary_name(False)
+                style = ParagraphStyle("b", fontName=font, fontSize=12, leading=16,
+                                       wordWrap="CJK" if catalog_id.startswith("zh") else None)
+                texts = [plain(doc.cover.title)] + [plain(l) + " " + plain(v) for l, v in doc.cover.dates.rows]
+                for s in doc.sections:
+                    texts.append(plain(s.title))
+                    for b in s.blocks:
+                        if isinstance(b, (Heading, Paragraph, Callout)):
+                            texts.append(plain(b.runs))
+                        elif isinstance(b, Bullets):
+                            texts += [plain(x) for x in b.items]
+                        elif isinstance(b, Table):
+                            texts += [plain(l) + " " + plain(v) for l, v in b.rows]
+                        elif isinstance(b, Resource):
+                            texts += [plain(b.name), plain(b.text), b.phone, b.url]
+                buf = io.BytesIO()
+                SimpleDocTemplate(buf, pagesize=LETTER).build([P(escape(x), style) for x in texts])
+                times.append(time.perf_counter() - t)
+        out[script] = statistics.median(times) * 1000
+    return out
+
+
+def throughput(program, n: int, jobs: int, repeats: int) -> float:
+    rates = []
+    for _ in range(repeats):
+        rows = []
+        for i, lang in enumerate(mix(n)):
+            p = patient(lang, i)
+            rows.append(Row(i + 1, {"name": p.name, "mrn": p.mrn, "language": lang,
+                                    "schedule": {"first_admission": str(p.schedule.first_admission)}}, "bench"))
+        with tempfile.TemporaryDirectory() as out:
+            t = time.perf_counter()
+            result = run_batch(rows, program, Options(allow_fallback=True), Path(out), jobs=jobs,
+                               stream=io.StringIO())
+            elapsed = time.perf_counter() - t
+        assert not result.errors, result.errors[:2]
+        rates.append(n / elapsed)
+    return statistics.median(rates)
+
+
+def peak_rss_mb(n: int) -> float:
+    code = (
+        "import sys, resource; sys.path.insert(0, %r)\n"
+        "sys.argv=['x']\n"
+        "from benchmarks.bench import patient, mix\n"
+        "from packets.build import build_packet, Options\n"
+        "from packets.program import load_program\n"
+        "prog = load_program()\n"
+        "for i, lang in enumerate(mix(%d)):\n"
+        "    build_packet(patient(lang, i), prog, Options(allow_fallback=True))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    ) % (str(ROOT), n)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-n", type=int, default=60, help="packets per measurement (default 60)")
+    ap.add_argument("--repeats", type=int, default=3, help="repeats; medians are reported (default 3)")
+    ap.add_argument("--memory", action="store_true", help="also measure peak RSS for 100 and 1000 packets")
+    args = ap.parse_args()
+    program = load_program()
+    cores = os.cpu_count() or 1
+    print(f"machine: {cores} cores, Python {sys.version.split()[0]}; n={args.n}, repeats={args.repeats} (medians)")
+    build_packet(patient("en", 0), program, Options())  # warm: fonts and catalogs load once per process
+    for lang in ("zh-Hans", "ar", "es-US"):
+        build_packet(patient(lang, 0), program, Options(allow_fallback=True))
+
+    j1 = throughput(program, args.n, 1, args.repeats)
+    jn = throughput(program, args.n, cores, args.repeats)
+    print(f"throughput (mixed Latin/Chinese/Arabic): jobs=1 {j1:.1f} packets/s; jobs={cores} {jn:.1f} packets/s")
+
+    scripts = per_script(program, max(args.n // 6, 5), args.repeats)
+    floors = floor(program, max(args.n // 6, 5), args.repeats)
+    print(f"{'script':<9} {'ms/packet':>10} {'KB/packet':>10} {'floor ms':>9} {'overhead':>9}")
+    for script, (ms, kb) in scripts.items():
+        print(f"{script:<9} {ms:>10.1f} {kb:>10.1f} {floors[script]:>9.1f} {ms / floors[script]:>8.2f}x")
+    if args.memory:
+        small, large = peak_rss_mb(100), peak_rss_mb(1000)
+        print(f"peak RSS: 100 packets {small:.0f} MB; 1000 packets {large:.0f} MB "
+              f"({(large / small - 1) * 100:+.1f}%)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
