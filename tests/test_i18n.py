@@ -130,3 +130,11 @@ def test_saved_po_is_used_by_the_next_packet(tmp_path, monkeypatch):
     text = po.read_text(encoding="utf-8").replace(f'msgstr "{before}"', 'msgstr "Impreso el día"', 1)
     po.write_text(text + "\n", encoding="utf-8")
     assert load_catalog_state("es", root / "locales").translations[("ui", "Printed on")] == "Impreso el día"
+
+
+def test_haitian_dates_use_kreyol_words_not_babels_french():
+    ctx = make_context("ht", "US", allow_fallback=True)
+    assert ctx.date(dt.date(2026, 3, 3)) == "madi 3 mas 2026"
+    assert ctx.month_title(2026, 8) == "out 2026"
+    assert ctx.weekday_names()[0] == "len."
+    assert make_context("fr", "US", allow_fallback=True).date(dt.date(2026, 3, 3)) == "mardi 3 mars 2026"

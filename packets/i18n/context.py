@@ -23,6 +23,7 @@ from ..content import Message
 from ..errors import ConfigError
 from . import locales
 from .pofiles import DRAFT, REVIEWED, read_catalog
+from .thin_locales import fix_words
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,11 @@ class LocaleContext:
     # -- formats -----------------------------------------------------------------------
     def date(self, value: dt.date) -> str:
         """Long form with the weekday, e.g. 'martes, 3 de marzo de 2026'."""
-        return format_date(value, format="full", locale=self.babel_locale)
+        return fix_words(self.babel_locale.language, format_date(value, format="full", locale=self.babel_locale))
 
     def date_range(self, start: dt.date, end: dt.date) -> str:
-        return format_interval(start, end, skeleton="yMMMMEEEEd", locale=self.babel_locale)
+        return fix_words(self.babel_locale.language,
+                         format_interval(start, end, skeleton="yMMMMEEEEd", locale=self.babel_locale))
 
     @property
     def first_weekday(self) -> int:
@@ -143,10 +145,11 @@ class LocaleContext:
     def weekday_names(self) -> list[str]:
         """Short weekday names, in calendar order starting at :attr:`first_weekday`."""
         names = get_day_names("abbreviated", locale=self.babel_locale)
-        return [names[(self.first_weekday + i) % 7] for i in range(7)]
+        return [fix_words(self.babel_locale.language, names[(self.first_weekday + i) % 7]) for i in range(7)]
 
     def month_title(self, year: int, month: int) -> str:
-        return format_skeleton("yMMMM", dt.date(year, month, 1), locale=self.babel_locale)
+        return fix_words(self.babel_locale.language,
+                         format_skeleton("yMMMM", dt.date(year, month, 1), locale=self.babel_locale))
 
     def number(self, value) -> str:
         return format_decimal(value, locale=self.babel_locale)
