@@ -103,6 +103,23 @@ CALENDAR_KINDS = ("hospital", "maybe", "break", "scan", "visit")
 
 
 @dataclass(frozen=True)
+class Tagline:
+    """One language-assistance notice, written in its own language and script."""
+
+    catalog_id: str
+    direction: str
+    name: Runs
+    text: Runs
+
+
+@dataclass(frozen=True)
+class LanguageHelp:
+    title: Runs
+    english_title: Runs
+    taglines: tuple[Tagline, ...]
+
+
+@dataclass(frozen=True)
 class Section:
     id: str
     title: Runs
@@ -134,6 +151,7 @@ class Document:
     sources: tuple[str, ...] = field(default=())
     sources_title: Runs = ()
     calendar: Calendar | None = None
+    language_help: LanguageHelp | None = None
     second_cover: Cover | None = None  # bilingual packets: the cover again, in English
     second_catalog_id: str | None = None
 
@@ -273,6 +291,25 @@ def _calendar(loc: Localizer, schedule: Schedule) -> Calendar:
     return Calendar(loc.ui("calendar_title"), tuple(months), legend)
 
 
+def language_help(content: Content, program: Program, ctx: LocaleContext) -> LanguageHelp:
+    """Section 1557-style taglines: free language help, one line per shipped language."""
+    from .i18n.context import load_catalog_state
+    from .i18n.locales import PSEUDO, available, text_direction
+
+    message = content.ui["language_help"]
+    values = {"phone_main": program.phone_main}
+    lines = [Tagline("en", "ltr", (Run(native_name("en"), True),), fill(message.text, values))]
+    for catalog_id in available()[1:]:
+        if catalog_id in PSEUDO:
+            continue
+        text = load_catalog_state(catalog_id).translations.get((message.context, message.text))
+        if text:
+            lines.append(Tagline(catalog_id, text_direction(catalog_id), (Run(native_name(catalog_id), True),),
+                                 fill(text, values)))
+    title_msg = content.ui["language_help_title"]
+    return LanguageHelp(fill(ctx.gettext(title_msg), {}), (Run(title_msg.text),), tuple(lines))
+
+
 def _block(loc: Localizer, block: Block, schedule: Schedule):
     kind = block.type
     if kind == "heading":
@@ -354,7 +391,7 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
         header=(Run(patient.name, True), Run("  ·  "), *loc.ui("mrn_short", mrn=patient.mrn)),
         page_label=page_label, notices=tuple(notices), cover=cover, sections=tuple(sections),
         sources=tuple(content.sources[s] for s in used_sources), sources_title=loc.ui("sources"),
-        calendar=calendar,
+        calendar=calendar, language_help=language_help(content, program, ctx),
     )
 
 
@@ -379,5 +416,5 @@ def bilingual(local: Document, english: Document, content: Content, program: Pro
         page_label=local.page_label, notices=local.notices,
         cover=Cover(cover.program_name, cover.title, cover.fields, cover.intro + (Run(" "),) + note, cover.dates),
         sections=tuple(sections), sources=local.sources, sources_title=local.sources_title,
-        calendar=local.calendar, second_cover=english.cover, second_catalog_id=english.catalog_id,
+        calendar=local.calendar, language_help=local.language_help, second_cover=english.cover, second_catalog_id=english.catalog_id,
     )

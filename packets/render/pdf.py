@@ -21,7 +21,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageTemplate,
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageBreak, PageTemplate,
                                 Paragraph, Spacer, Table, TableStyle)
 from reportlab.platypus.flowables import Flowable
 
@@ -268,6 +268,22 @@ def cover(c: Ctx, cv: L.Cover):
     return out
 
 
+def language_help(c: Ctx, lh: L.LanguageHelp) -> list:
+    """One page of taglines; each line in its own language's fonts and direction."""
+    title = lh.title if L.plain(lh.title) == L.plain(lh.english_title) else \
+        (*lh.title, L.Run(" / "), *lh.english_title)
+    out = [PageBreak(), c.para(title, "h1")]
+    rows = []
+    for t in lh.taglines:
+        tc = c.other(t.catalog_id, t.direction)
+        rows.append([tc.para((*t.name, L.Run(": "), *t.text), "cell")])
+    table = Table(rows, colWidths=[c.width])
+    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                               ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return out + [table]
+
+
 def story(c: Ctx) -> list:
     flow = cover(c, c.doc.cover)
     if c.doc.calendar:
@@ -286,6 +302,8 @@ def story(c: Ctx) -> list:
         flow.append(c.para(c.doc.sources_title, "small", textColor=RULE))
         for src in c.doc.sources:
             flow.append(c.para((L.Run("– " + src),), "small", textColor=RULE))
+    if c.doc.language_help:
+        flow += language_help(c, c.doc.language_help)
     return flow
 
 
