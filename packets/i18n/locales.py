@@ -128,6 +128,7 @@ def english_name(catalog_id: str) -> str:
     return Locale.parse(catalog_id).get_display_name("en") or catalog_id
 
 
+@lru_cache(maxsize=None)
 def text_direction(catalog_id: str) -> str:
     loc = Locale.parse(PSEUDO.get(catalog_id, catalog_id))
     return "rtl" if loc.text_direction == "rtl" else "ltr"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 import types
 import unicodedata
+from functools import lru_cache
 
 from bidi import algorithm as _uba
 
@@ -106,21 +107,26 @@ def levels_and_order(text: str, base_direction: str = "RTL"):
     return [c["ch"] for c in storage["chars"]], [c["i"] for c in storage["chars"]], levels
 
 
+@lru_cache(maxsize=8192)
+def _visual(text: str, base_direction: str, clean: bool) -> tuple[str, tuple[int, ...]]:
+    """Memoised: the same lines recur in every packet of a language."""
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):  # lone surrogates: leave untouched
+        return text, tuple(range(len(text)))
+    chars, order, _ = levels_and_order(text, base_direction)
+    if clean:
+        kept = [(c, i) for c, i in zip(chars, order) if c not in _CONTROLS]
+        chars, order = [c for c, _ in kept], [i for _, i in kept]
+    return "".join(chars), tuple(order)
+
+
 def log2vis(text: str, base_direction: str = "RTL", clean: bool = True, positions_V_to_L=None, **_):
     """rlbidi's interface: logical -> visual order; fills ``positions_V_to_L`` if given."""
     if not text:
         return text
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):  # lone surrogates: leave untouched
-        if positions_V_to_L is not None:
-            positions_V_to_L[:] = list(range(len(text)))
-        return text
-    chars, order, _ = levels_and_order(text, base_direction or "RTL")
-    if clean:
-        kept = [(c, i) for c, i in zip(chars, order) if c not in _CONTROLS]
-        chars, order = [c for c, _ in kept], [i for _, i in kept]
+    visual, order = _visual(str(text), (base_direction or "RTL").upper(), bool(clean))
     if positions_V_to_L is not None:
         positions_V_to_L[:] = order
-    return "".join(chars)
+    return visual
 
 
 def install() -> None:

@@ -8,6 +8,7 @@ right-to-left documents mirror alignment, table column order and the page chrome
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import re
@@ -73,11 +74,29 @@ class Ctx:
 
     def para(self, runs: L.Runs, style: str = "body", **over) -> Paragraph:
         st = self.styles[style]
-        return Paragraph(self.markup(runs, getattr(st, "bold", False)), st if not over else _derive(st, **over))
+        if over:
+            st = _derive(st, **over)
+        return _paragraph(self.markup(runs, getattr(st, "bold", False)), st)
 
     def cols(self, cells: list) -> list:
         """Logical column order -> visual order (mirrored for right-to-left)."""
         return list(reversed(cells)) if self.rtl else cells
+
+
+_PARSED: dict = {}
+
+
+def _paragraph(markup: str, style) -> Paragraph:
+    """A Paragraph whose markup is parsed once per process: the same headings and body text
+    recur in every packet of a language, and parsing is a large share of layout time."""
+    key = (markup, style.name, style.fontName, style.fontSize, style.textColor)
+    frags = _PARSED.get(key)
+    if frags is None:
+        frags = Paragraph(markup, style).frags
+        if len(_PARSED) > 20000:
+            _PARSED.clear()
+        _PARSED[key] = frags
+    return Paragraph(markup, style, frags=[copy.copy(f) for f in frags])
 
 
 def _derive(style, **over):
