@@ -103,9 +103,9 @@ def month_grid(c, month: L.Month) -> list:
     head = c.cols([c.para((L.Run(n),), "small", alignment=1) for n in month.weekdays])
     rows = [head]
     for week in month.weeks:
-        rows.append(c.cols([DayCell(d, col, font, size) if d else "" for d in week]))
+        rows.append(c.cols([DayCell(d, col, font, size) if d else Spacer(0, 0) for d in week]))
     t = Table(rows, colWidths=[col] * 7)
-    t.setStyle(TableStyle([
+    t.setStyle(TableStyle([c.font_cmd(),
         ("GRID", (0, 1), (-1, -1), 0.6, RULE),
         ("LINEBELOW", (0, 0), (-1, 0), 1.2, ACCENT),
         ("ALIGN", (0, 0), (-1, 0), "CENTER"),
@@ -124,12 +124,12 @@ def legend(c, cal: L.Calendar) -> list:
     rows = []
     for i in range(0, len(cells), per_row):
         chunk = cells[i:i + per_row]
-        chunk += [["", ""]] * (per_row - len(chunk))
+        chunk += [[Spacer(0, 0), Spacer(0, 0)]] * (per_row - len(chunk))
         rows.append(c.cols([x for pair in chunk for x in (c.cols(pair))]))
     sw = size * 2.2 + 8
     widths = c.cols([w for _ in range(per_row) for w in c.cols([sw, c.width / per_row - sw])])
     t = Table(rows, colWidths=widths)
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    t.setStyle(TableStyle([c.font_cmd(), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                            ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
                            ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
     return [KeepTogether([t]), Spacer(1, 8)]

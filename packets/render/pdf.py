@@ -78,6 +78,10 @@ class Ctx:
             st = _derive(st, **over)
         return _paragraph(self.markup(runs, getattr(st, "bold", False)), st)
 
+    def font_cmd(self) -> tuple:
+        """Table style command: cells in the locale's font (reportlab's default is an unembedded Helvetica)."""
+        return ("FONTNAME", (0, 0), (-1, -1), self.chain.primary_name(False))
+
     def cols(self, cells: list) -> list:
         """Logical column order -> visual order (mirrored for right-to-left)."""
         return list(reversed(cells)) if self.rtl else cells
@@ -156,7 +160,7 @@ def bullets(c: Ctx, b: L.Bullets):
     widths = c.cols([marker_w, c.width - marker_w])
     t = Table(rows, colWidths=widths, hAlign="RIGHT" if c.rtl else "LEFT")
     mcol = len(widths) - 1 if c.rtl else 0
-    t.setStyle(TableStyle([
+    t.setStyle(TableStyle([c.font_cmd(),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -169,7 +173,7 @@ def callout(c: Ctx, b: L.Callout):
     color = URGENT if b.urgent else ACCENT
     t = Table([[c.para(b.runs, "callout", textColor=color)]], colWidths=[c.width])
     edge = (-1, 0) if c.rtl else (0, 0)
-    t.setStyle(TableStyle([
+    t.setStyle(TableStyle([c.font_cmd(),
         ("BACKGROUND", (0, 0), (-1, -1), TINT),
         ("LINEBEFORE" if not c.rtl else "LINEAFTER", edge, edge, 4, color),
         ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
@@ -191,7 +195,7 @@ def table(c: Ctx, b: L.Table):
     for label, value in b.rows:
         rows.append(c.cols([c.para(label, "cell_label"), c.para(value, "cell")]))
     t = Table(rows, colWidths=widths, repeatRows=1 if b.header else 0, hAlign="CENTER")
-    style = [
+    style = [c.font_cmd(),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.6, RULE),
         ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
@@ -250,7 +254,7 @@ def resource(c: Ctx, b: L.Resource):
             c.para((L.Run(b.url),), spaceAfter=0)]
     qr = 1.0 * inch
     t = Table([c.cols([text, QrCode(b.url, qr)])], colWidths=c.cols([c.width - qr - 12, qr + 12]))
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    t.setStyle(TableStyle([c.font_cmd(), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
     return [KeepTogether([t])]
 
@@ -270,7 +274,7 @@ def cover(c: Ctx, cv: L.Cover):
     label_w = c.width * 0.34
     rows = [c.cols([c.para(label, "cell_label"), c.para(value, "cell")]) for label, value in cv.fields]
     t = Table(rows, colWidths=c.cols([label_w, c.width - label_w]))
-    t.setStyle(TableStyle([
+    t.setStyle(TableStyle([c.font_cmd(),
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (0, 0), (-1, -1), 1.2, ACCENT),
         ("BACKGROUND", (0, 0), (-1, -1), TINT),
         ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
@@ -297,7 +301,7 @@ def language_help(c: Ctx, lh: L.LanguageHelp) -> list:
         tc = c.other(t.catalog_id, t.direction)
         rows.append([tc.para((*t.name, L.Run(": "), *t.text), "cell")])
     table = Table(rows, colWidths=[c.width])
-    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+    table.setStyle(TableStyle([c.font_cmd(), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                                ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return out + [table]
@@ -352,11 +356,12 @@ def _chrome(c: Ctx, canvas: Canvas, page: int, pages: int, size) -> None:
     canvas.restoreState()
 
 
-def _numbered_canvas(draw):
+def _numbered_canvas(draw, font: str):
     class NumberedCanvas(Canvas):
         """Defers page chrome to save(), when the page count is known."""
 
         def __init__(self, *args, **kwargs):
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or font  # never Helvetica
             super().__init__(*args, **kwargs)
             self._pages = []
 
@@ -395,5 +400,6 @@ def render_pdf(doc: L.Document, *, paper: str = "letter", large_print: bool = Fa
     )
     template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     c = Ctx(doc, large_print, width, frame._aH)
-    template.build(story(c), canvasmaker=_numbered_canvas(lambda cv, p, n: _chrome(c, cv, p, n, size)))
+    template.build(story(c), canvasmaker=_numbered_canvas(lambda cv, p, n: _chrome(c, cv, p, n, size),
+                                                            c.chain.primary_name(False)))
     return buf.getvalue()
