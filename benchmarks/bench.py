@@ -70,10 +70,12 @@ def per_script(program, n: int, repeats: int) -> dict:
 
 
 def floor(program, n: int, repeats: int) -> dict:
-    """Plain reportlab: the same text, one registered font per script, SimpleDocTemplate."""
+    """Plain reportlab: the same text, date table and month grids, one registered font per
+    script, SimpleDocTemplate; no catalogs, font fallback, bidi, page chrome or custom drawing."""
     from reportlab.lib.pagesizes import LETTER
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph as P, SimpleDocTemplate
+    from reportlab.lib.colors import gray
+    from reportlab.platypus import Paragraph as P, SimpleDocTemplate, Table as T
     from xml.sax.saxutils import escape
 
     from packets.render.fonts import chain_for
@@ -107,8 +109,19 @@ def floor(program, n: int, repeats: int) -> dict:
                             texts += [plain(l) + " " + plain(v) for l, v in b.rows]
                         elif isinstance(b, Resource):
                             texts += [plain(b.name), plain(b.text), b.phone, b.url]
+                story = [P(escape(x), style) for x in texts]
+                # The same tables: dates at a glance and one 7-column grid per month, as strings.
+                story.append(T([[plain(l), plain(v)] for l, v in doc.cover.dates.rows],
+                               style=[("FONTNAME", (0, 0), (-1, -1), font), ("GRID", (0, 0), (-1, -1), 0.5, gray)]))
+                for m in doc.calendar.months:
+                    story.append(P(escape(plain(m.title)), style))
+                    grid = [list(m.weekdays)] + [[d.number if d else "" for d in w] for w in m.weeks]
+                    shade = [("BACKGROUND", (c, r + 1), (c, r + 1), gray) for r, w in enumerate(m.weeks)
+                             for c, d in enumerate(w) if d and d.kinds]
+                    story.append(T(grid, colWidths=[72] * 7, style=[("FONTNAME", (0, 0), (-1, -1), font),
+                                                                  ("GRID", (0, 0), (-1, -1), 0.5, gray)] + shade))
                 buf = io.BytesIO()
-                SimpleDocTemplate(buf, pagesize=LETTER).build([P(escape(x), style) for x in texts])
+                SimpleDocTemplate(buf, pagesize=LETTER).build(story)
                 times.append(time.perf_counter() - t)
         out[script] = statistics.median(times) * 1000
     return out
