@@ -7,6 +7,7 @@ coverage come from :mod:`packets.fontdata`; this module only maps them to report
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 
@@ -25,9 +26,14 @@ def _register(name: str, face: fontdata.FaceData) -> str:
             pdfmetrics.getFont(name)
         except KeyError:
             try:
-                pdfmetrics.registerFont(TTFont(name, str(face.path)))
+                font = TTFont(name, str(face.path))
             except Exception as exc:
                 raise ConfigError(f"reportlab cannot load this font ({exc})", file=str(face.path)) from None
+            if font.shapable:
+                # reportlab's shaper calls font.hbAddPrivate (for glyphs with no code point, such as
+                # Arabic joining forms), which only exists once hbFont() has run on that font.
+                font.hbFont(12)
+            pdfmetrics.registerFont(font)
     return name
 
 
@@ -57,22 +63,48 @@ class FontChain:
             self._memo[key] = name
         return name
 
+    def _word_font(self, word: str, bold: bool) -> str | None:
+        """The first face of the chain that draws the whole word, if any."""
+        for fam in self.families:
+            face = fam.bold if bold else fam.regular
+            if all(ord(ch) in face.cmap or ch in fontdata.NEUTRAL for ch in word):
+                return font_name(fam.key, face, fam)
+        return None
+
     def segments(self, text: str, bold: bool) -> list[tuple[str, str]]:
-        """[(font name, text)] covering ``text``; uncovered characters go to the primary face."""
+        """[(font name, text)] covering ``text``; uncovered characters go to the primary face.
+
+        A word stays in one font whenever one font can draw all of it ("(ICU)" in an Arabic
+        packet is drawn wholly in the Latin face), because reportlab shapes each word with a
+        single HarfBuzz font.
+        """
         fam = self.families[0]
         cmap = (fam.bold if bold else fam.regular).cmap
         if all(ord(ch) in cmap for ch in text):  # the common case: one run in the primary face
             return [(self._primary[bold], text)] if text else []
         out: list[list] = []
-        for ch in text:
-            if ch in fontdata.NEUTRAL and out:
-                out[-1][1] += ch
-                continue
-            name = self._name_for(ch, bold)
+
+        def add(name, chunk):
             if out and out[-1][0] == name:
-                out[-1][1] += ch
+                out[-1][1] += chunk
             else:
-                out.append([name, ch])
+                out.append([name, chunk])
+
+        for token in re.split(r"(\s+)", text):
+            if not token:
+                continue
+            if token.isspace():
+                add(out[-1][0] if out else self._primary[bold], token)
+                continue
+            name = self._word_font(token, bold)
+            if name:
+                add(name, token)
+                continue
+            for ch in token:  # a word mixing scripts no single font covers: per character
+                if ch in fontdata.NEUTRAL and out:
+                    out[-1][1] += ch
+                else:
+                    add(self._name_for(ch, bold), ch)
         return [(n, t) for n, t in out]
 
 

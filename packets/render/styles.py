@@ -67,6 +67,8 @@ def stylesheet(catalog_id: str, direction: str, large: bool) -> dict[str, Paragr
         spec = _resolve(name, large)
         bold = spec.pop("bold", False)
         spec.setdefault("textColor", INK)
+        if catalog_id in CJK:  # room for punctuation that hangs at a line end (it may not start a line)
+            spec["rightIndent"] = spec.get("rightIndent", 0) + spec["fontSize"]
         sheet[name] = ParagraphStyle(
             name=f"{catalog_id}-{name}{'-lp' if large else ''}",
             fontName=chain.primary_name(bold),
