@@ -5,9 +5,9 @@
     python tools/build_fonts.py            # rebuild every face and fonts/manifest.yaml
 
 What it does:
-- Latin/Greek/Cyrillic/Vietnamese (Noto Sans), Arabic and Persian (Noto Sans Arabic) and
-  Devanagari (Noto Sans Devanagari) are TrueType already: copied as they are, with their
-  OpenType tables, so HarfBuzz can join Arabic letters and form Devanagari conjuncts.
+- Latin/Greek/Cyrillic/Vietnamese (Noto Sans) and Arabic/Persian (Noto Sans Arabic) are
+  merged into one face, so mixed Arabic/Latin lines need one font. Devanagari (Noto Sans
+  Devanagari) is copied as it is, with its OpenType tables, so HarfBuzz forms conjuncts.
 - Chinese, Japanese and Korean come from Noto Sans CJK, whose outlines are CFF (reportlab
   cannot load them). Each region's face (SC, TC, JP, KR: region-correct Han glyphs) is cut
   down with fontTools' subsetter and its cubic outlines converted to TrueType quadratics
@@ -38,9 +38,15 @@ NOTO = Path("/usr/share/fonts/truetype/noto")
 NOTO_CJK = Path("/usr/share/fonts/opentype/noto")
 
 COPIED = {
-    "latin": ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
-    "arabic": ("NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf"),
     "devanagari": ("NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf"),
+}
+# One face for Latin, Greek, Cyrillic and Arabic script: Noto Sans with Noto Sans Arabic merged
+# in. Arabic text is joined into presentation forms before layout (packets.render.arabic), so
+# no OpenType shaping tables are needed, and a line mixing Arabic with Latin names, digits and
+# brackets (which Noto Sans Arabic lacks) is drawn from one font.
+MERGED = {
+    "sans": (("NotoSans-Regular.ttf", "NotoSansArabic-Regular.ttf"), "NotoSansArabicLatin-Regular.ttf",
+             ("NotoSans-Bold.ttf", "NotoSansArabic-Bold.ttf"), "NotoSansArabicLatin-Bold.ttf"),
 }
 # family key -> (Noto CJK family name, catalog id, output stem)
 CJK = {
@@ -49,9 +55,9 @@ CJK = {
     "cjk_jp": ("Noto Sans CJK JP", "ja", "NotoSansJP"),
     "cjk_kr": ("Noto Sans CJK KR", "ko", "NotoSansKR"),
 }
-LOCALE_PRIMARY = {"ar": "arabic", "fa": "arabic", "hi": "devanagari",
+LOCALE_PRIMARY = {"ar": "sans", "fa": "sans", "hi": "devanagari",
                   "zh_Hans": "cjk_sc", "zh_Hant": "cjk_tc", "ja": "cjk_jp", "ko": "cjk_kr"}
-FALLBACK = ["latin", "arabic", "devanagari", "cjk_sc", "cjk_jp", "cjk_kr", "cjk_tc"]
+FALLBACK = ["sans", "devanagari", "cjk_sc", "cjk_jp", "cjk_kr", "cjk_tc"]
 
 
 def _range(a: int, b: int) -> set[int]:
@@ -114,6 +120,20 @@ def _cjk_face(family: str, bold: bool) -> TTFont:
         if font["name"].getDebugName(1) == family:
             return font
     raise SystemExit(f"{family} not found in {path}; install fonts-noto-cjk")
+
+
+def merge(sources: tuple[str, ...], target: str) -> None:
+    from fontTools.merge import Merger, Options
+
+    first = TTFont(str(NOTO / sources[0]))
+    created, modified = first["head"].created, first["head"].modified
+    merger = Merger(options=Options(drop_tables=["GSUB", "GPOS", "GDEF", "DSIG", "vhea", "vmtx"]))
+    font = merger.merge([str(NOTO / s) for s in sources])
+    font["head"].created, font["head"].modified = created, modified
+    font.recalcTimestamp = False
+    buf = io.BytesIO()
+    font.save(buf)
+    (FONTS / target).write_bytes(buf.getvalue())
 
 
 def cff_to_glyf(font: TTFont) -> None:
@@ -210,7 +230,7 @@ def write_manifest(families: dict[str, tuple[str, str]]) -> None:
     lines += ["# Families tried, in this order, for a character the locale's primary family lacks.",
               f"fallback: [{', '.join(FALLBACK)}]",
               "# The primary family of each catalog id; any id not listed uses `default`.",
-              "locales:", "  default: latin"]
+              "locales:", "  default: sans"]
     lines += [f"  {cid}: {key}" for cid, key in LOCALE_PRIMARY.items()]
     (FONTS / "manifest.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -233,6 +253,14 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     FONTS.mkdir(exist_ok=True)
     families: dict[str, tuple[str, str]] = {}
+    for key, (reg_src, reg, bold_src, bold) in MERGED.items():
+        for sources in (reg_src, bold_src):
+            missing = [s for s in sources if not (NOTO / s).exists()]
+            if missing:
+                raise SystemExit(f"{missing} missing; install fonts-noto-core")
+        merge(reg_src, reg)
+        merge(bold_src, bold)
+        families[key] = (reg, bold)
     for key, (reg, bold) in COPIED.items():
         for name in (reg, bold):
             src = NOTO / name
@@ -252,6 +280,10 @@ def main(argv=None) -> int:
     write_manifest(families)
     write_licence()
     total = 0
+    keep = {name for pair in families.values() for name in pair}
+    for stale in FONTS.glob("*.ttf"):
+        if stale.name not in keep:
+            stale.unlink()
     for f in sorted(FONTS.glob("*.ttf")):
         size = f.stat().st_size
         total += size

@@ -27,6 +27,8 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepToget
 from reportlab.platypus.flowables import Flowable
 
 from .. import localize as L
+from . import arabic
+from .bidi import has_rtl
 from .calendar import calendar
 from .fonts import FontChain, chain_for
 from .styles import ACCENT, RULE, TINT, URGENT, stylesheet
@@ -39,7 +41,6 @@ NUMBERISH = re.compile(r"[+(]?\d[\d\s().\-\u2013/:]*\d\)?|\(\d\)")
 LRE, PDF = "\u202a", "\u202c"
 MARGIN = 0.75 * inch
 HEADER_SPACE = 0.45 * inch
-FOOTER_SPACE = 0.6 * inch
 
 
 class Ctx:
@@ -61,7 +62,11 @@ class Ctx:
         parts = []
         for run in runs:
             bold = run.bold or style_bold
-            text = NUMBERISH.sub(lambda m: LRE + m.group(0) + PDF, run.text) if self.rtl else run.text
+            text = run.text
+            if arabic.has_arabic(text):
+                text = arabic.join(text)
+            if self.rtl:
+                text = NUMBERISH.sub(lambda m: LRE + m.group(0) + PDF, text)
             for font, text in self.chain.segments(text, bold):
                 parts.append(f'<font face="{font}">{escape(text)}</font>')
         return "".join(parts)
@@ -74,6 +79,8 @@ class Ctx:
 
     def para(self, runs: L.Runs, style: str = "body", **over) -> Paragraph:
         st = self.styles[style]
+        if not self.rtl and st.wordWrap is None and any(has_rtl(r.text) for r in runs):
+            over["wordWrap"] = "LTR"  # a right-to-left name inside left-to-right text: order it
         if over:
             st = _derive(st, **over)
         return _paragraph(self.markup(runs, getattr(st, "bold", False)), st)
@@ -332,27 +339,36 @@ def story(c: Ctx) -> list:
 
 # -- page chrome and "Page X of Y" ---------------------------------------------------------------
 
+FOOT_BOTTOM = 0.4 * inch  # from the paper's bottom edge to the lowest footer line
+
+
+def _footer(c: Ctx, inner: float, page: int, pages: int) -> list[tuple[Paragraph, float]]:
+    """The footer's paragraphs, top to bottom: page label, then the notices, with heights."""
+    label = c.para((L.Run(c.doc.page_label(page, pages)),), "small", alignment=0 if c.rtl else 2)
+    parts = [label] + [c.para((L.Run(n),), "notice", alignment=2 if c.rtl else 0) for n in c.doc.notices]
+    return [(p, p.wrap(inner, 200)[1]) for p in parts]
+
+
+def footer_height(c: Ctx, inner: float) -> float:
+    """Height of the footer with the widest page label ("Page 999 of 999")."""
+    return sum(h for _, h in _footer(c, inner, 999, 999)) + 2 * len(c.doc.notices)
+
+
 def _chrome(c: Ctx, canvas: Canvas, page: int, pages: int, size) -> None:
     w, h = size
     inner = w - 2 * MARGIN
     canvas.saveState()
     header = c.para(c.doc.header, "small")
-    _, hh = header.wrap(inner, HEADER_SPACE)
+    header.wrap(inner, HEADER_SPACE)
     header.drawOn(canvas, MARGIN, h - MARGIN + 8)
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.6)
     canvas.line(MARGIN, h - MARGIN + 4, w - MARGIN, h - MARGIN + 4)
-    canvas.line(MARGIN, MARGIN - 6, w - MARGIN, MARGIN - 6)
-    label = c.para((L.Run(c.doc.page_label(page, pages)),), "small",
-                   alignment=0 if c.rtl else 2)
-    _, lh = label.wrap(inner, FOOTER_SPACE)
-    label.drawOn(canvas, MARGIN, MARGIN - 8 - lh)
-    y = MARGIN - 10 - lh
-    for notice in c.doc.notices:
-        p = c.para((L.Run(notice),), "notice", alignment=2 if c.rtl else 0)
-        _, nh = p.wrap(inner * 0.98, FOOTER_SPACE)
-        p.drawOn(canvas, MARGIN, max(y - nh, 10))
-        y -= nh
+    y = FOOT_BOTTOM  # stack from the bottom up, so nothing runs off the paper or overlaps
+    for para, ph in reversed(_footer(c, inner, page, pages)):
+        para.drawOn(canvas, MARGIN, y)
+        y += ph + 2
+    canvas.line(MARGIN, y + 2, w - MARGIN, y + 2)
     canvas.restoreState()
 
 
@@ -386,8 +402,9 @@ def render_pdf(doc: L.Document, *, paper: str = "letter", large_print: bool = Fa
     size = PAPER[paper]
     buf = io.BytesIO()
     top = MARGIN + HEADER_SPACE - 0.2 * inch
-    bottom = MARGIN + FOOTER_SPACE * (1 + 0.5 * len(doc.notices)) - 0.3 * inch
     width = size[0] - 2 * MARGIN
+    c = Ctx(doc, large_print, width, 0)
+    bottom = FOOT_BOTTOM + footer_height(c, width) + 14
     frame = Frame(MARGIN, bottom, width, size[1] - top - bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     template = BaseDocTemplate(
@@ -399,7 +416,7 @@ def render_pdf(doc: L.Document, *, paper: str = "letter", large_print: bool = Fa
         if password else None,
     )
     template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    c = Ctx(doc, large_print, width, frame._aH)
+    c.height = frame._aH
     template.build(story(c), canvasmaker=_numbered_canvas(lambda cv, p, n: _chrome(c, cv, p, n, size),
                                                             c.chain.primary_name(False)))
     return buf.getvalue()

@@ -46,7 +46,10 @@ LARGE_PRINT = {
 }
 
 CJK = ("zh_Hans", "zh_Hant", "ja", "ko")
-SHAPED = ("ar", "fa", "hi")
+# HarfBuzz shaping through reportlab: Devanagari (conjuncts, vowel signs). Arabic script is
+# joined before layout instead (packets.render.arabic), because reportlab shapes RTL words
+# after reordering them and misplaces punctuation and numbers.
+SHAPED = ("hi",)
 
 
 def _resolve(name: str, large: bool) -> dict:
