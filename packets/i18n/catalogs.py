@@ -55,7 +55,8 @@ def init_catalog(tag: str) -> Path:
 
 
 def update_catalogs(ids: list[str] | None = None) -> list[tuple[Path, int, int, int]]:
-    """Merge the template into each catalog: changed source -> fuzzy, new -> empty, gone -> obsolete.
+    """Merge the template into each catalog: changed source -> fuzzy, new -> empty, gone -> obsolete
+    (kept as ``#~`` only when it had a translation).
 
     Returns (path, fuzzy, untranslated, obsolete) per catalog.
     """
@@ -66,6 +67,8 @@ def update_catalogs(ids: list[str] | None = None) -> list[tuple[Path, int, int, 
         catalog, extra = read_catalog(path)
         catalog.update(template, no_fuzzy_matching=False, update_header_comment=False,
                        keep_user_comments=True, update_creation_date=True)
+        for key in [k for k, m in catalog.obsolete.items() if not m.string]:
+            del catalog.obsolete[key]  # nothing was translated, so there is no work to keep
         fuzzy = sum(1 for m in catalog if m.id and m.fuzzy)
         untranslated = sum(1 for m in catalog if m.id and not m.string)
         write_catalog(path, catalog, extra)

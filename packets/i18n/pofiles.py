@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import normalize, read_po, write_po
 
 from ..errors import ConfigError
 from ..output import atomic_write
@@ -66,10 +66,36 @@ def read_catalog(path: Path) -> tuple[Catalog, dict[str, str]]:
     return parse_catalog(Path(path).read_bytes(), str(path))
 
 
+WIDTH = 100
+
+
+def _entry_head(context: str | None, msgid: str, prefix: str = "") -> str:
+    head = f"{prefix}msgctxt {normalize(context, prefix=prefix, width=WIDTH)}\n" if context else ""
+    return head + f"{prefix}msgid {normalize(msgid, prefix=prefix, width=WIDTH)}\n"
+
+
+def _with_previous_ids(data: bytes, catalog: Catalog) -> bytes:
+    """Add ``#| msgid`` lines (the source text a fuzzy entry was translated from).
+
+    Babel's own ``include_previous`` wraps a long previous msgid inside its quotes, which
+    msgfmt rejects, so the lines are written here with the same wrapping as a msgid.
+    """
+    text = data.decode("utf-8")
+    for message in catalog:
+        if not message.id or not message.previous_id or not isinstance(message.id, str):
+            continue
+        previous = message.previous_id[0] if isinstance(message.previous_id, (list, tuple)) else message.previous_id
+        if previous == message.id:
+            continue
+        head = _entry_head(message.context, message.id)
+        text = text.replace(head, _entry_head(None, previous, prefix="#| ") + head, 1)
+    return text.encode("utf-8")
+
+
 def catalog_to_bytes(catalog: Catalog, extra: dict[str, str] | None = None) -> bytes:
     buf = io.BytesIO()
-    write_po(buf, catalog, width=100, sort_output=False, include_previous=True)
-    data = buf.getvalue()
+    write_po(buf, catalog, width=WIDTH, sort_output=False, include_previous=False)
+    data = _with_previous_ids(buf.getvalue(), catalog)
     if extra:
         anchor = b'"Generated-By:'
         insert = b"".join(f'"{k}: {v}\\n"\n'.encode("utf-8") for k, v in extra.items())
