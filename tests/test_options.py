@@ -31,9 +31,11 @@ def joined(pdf: bytes) -> str:
 
 def test_bilingual_packet_has_both_languages(program):
     pages = build(patient(), program, bilingual=True)
-    cover = " ".join(pdf_text(pages)[0].split())
-    assert "Su guía sobre el tratamiento con IL-2 en dosis altas" in cover
-    assert "Your guide to high-dose IL-2 treatment" in cover
+    first, second = (" ".join(t.split()) for t in pdf_text(pages)[:2])
+    assert "Su guía sobre el tratamiento con IL-2 en dosis altas" in first and "Preparado para" in first
+    # the English cover follows on its own page, complete, for the caregiver or nurse
+    assert "Your guide to high-dose IL-2 treatment" in second and "Prepared for Ana María Ruiz" in second
+    assert "Cycle 2: go into the hospital Tuesday, March 24, 2026" in second
     pdf = joined(pages)
     assert "Side effects and when to call" in pdf and "Efectos secundarios y cuándo llamar" in pdf
     assert "Después de cada sección sigue el mismo texto en inglés." in pdf

@@ -115,7 +115,8 @@ class LocaleContext:
                 return f"{text} [{self.catalog.lines.get((message.context, message.text), 0)}]"
             return text
         if not self.allow_fallback:
-            raise ConfigError(f"no translation for [{message.context}] '{message.text[:50]}'",
+            raise ConfigError(f"no translation for [{message.context}] '{message.text[:50]}' (extract and "
+                              "translate it, or build with --allow-fallback)",
                               file=self.catalog.path)
         self.fell_back.append((message.context, message.text))
         return f"[EN] {message.text}"

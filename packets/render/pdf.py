@@ -276,7 +276,8 @@ BLOCKS = {
 }
 
 
-def cover(c: Ctx, cv: L.Cover):
+def cover(c: Ctx, cv: L.Cover, first: bool = True):
+    """The cover; a bilingual packet's English cover follows on its own page, complete."""
     out = [c.para(cv.program_name, "cover_program"), Spacer(1, 6), c.para(cv.title, "cover_title")]
     label_w = c.width * 0.34
     rows = [c.cols([c.para(label, "cell_label"), c.para(value, "cell")]) for label, value in cv.fields]
@@ -291,10 +292,8 @@ def cover(c: Ctx, cv: L.Cover):
     if cv.intro:
         out.append(c.para(cv.intro))
     out += table(c, cv.dates)
-    if c.doc.second_cover:
-        second = c.other(c.doc.second_catalog_id, "ltr")
-        out += [Spacer(1, 6), second.para(c.doc.second_cover.title, "h2")]
-        out += table(second, c.doc.second_cover.dates)
+    if first and c.doc.second_cover:
+        out += [PageBreak(), *cover(c.other(c.doc.second_catalog_id, "ltr"), c.doc.second_cover, first=False)]
     return out
 
 
