@@ -63,3 +63,9 @@ def test_phone_numbers_stay_whole_inside_arabic(logical, shown):
 def test_without_embedding_uba_splits_the_phone():
     """Why the embedding exists: digits after Arabic letters become Arabic numbers (W2)."""
     assert "215-1234" not in log2vis("اتصل على (503) 215-1234 الآن", "RTL")
+
+
+def test_code_points_unassigned_in_pythons_unicode_data_are_ordered_not_fatal():
+    # found by hypothesis: python-bidi asserted on a character with no bidi class
+    assert log2vis("\u061b\U00018d09 abc", "LTR") == "\u061b\U00018d09 abc"
+    assert log2vis("\U00018d09 \u0627\u0628", "RTL").endswith("\U00018d09")

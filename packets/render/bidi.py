@@ -96,6 +96,8 @@ def levels_and_order(text: str, base_direction: str = "RTL"):
     _uba.get_embedding_levels(text, storage)
     for i, ch in enumerate(storage["chars"]):
         ch["i"] = i
+        if not ch["type"]:  # unassigned in this Python's Unicode data: UAX #9 defaults them to L
+            ch["type"] = ch["orig"] = "L"
     _uba.explicit_embed_and_overrides(storage)
     _uba.resolve_weak_types(storage)
     _resolve_brackets(storage)
