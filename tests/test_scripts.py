@@ -87,9 +87,10 @@ def test_rtl_cover_is_mirrored(catalog_id, program):
     runs = text_positions(pdf, 0)
     name_x = min(x for x, y, t in runs if "José" in t or "García" in t)
     mrn_x = max(x for x, y, t in runs if "00412345" in t)
-    page_w = 612
+    page_w, margin = 612, 54
+    label_column = page_w - margin - 0.34 * (page_w - 2 * margin)
     # The label column is on the right, values on the left; the header's name sits at the right.
-    assert name_x < page_w / 2
+    assert name_x < label_column
     header = [x for x, y, t in runs if y > 740 and ("José" in t or "García" in t)]
     assert header and header[0] > page_w / 2
     assert mrn_x < page_w - 54
@@ -137,3 +138,21 @@ def test_devanagari_conjuncts_are_shaped(program):
     font = chain_for("hi").primary_name(False)
     shaped = shapeStr("क्षेत्र", font, 12)
     assert len(shaped) < len("क्षेत्र")
+
+
+@pytest.mark.parametrize("catalog_id", ["ar", "fa"])
+def test_rtl_lines_with_bold_words_keep_their_order(catalog_id, program):
+    """A line mixing styles (bold inside Arabic, a bold name in the header) is ordered as a whole.
+
+    pypdf hands back right-to-left runs in logical order when they were drawn in visual order;
+    a run drawn in the wrong order comes back reversed, and its words are not found.
+    """
+    pdf = build_packet(patient(name="فاطمة السيد", language=catalog_id), program, Options()).pdf
+    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", " ".join(pdf_text(pdf))))
+    bold = [re.sub(r"\s", "", unicodedata.normalize("NFKC", b))
+            for t in load_catalog_state(catalog_id).translations.values() for b in re.findall("<b>(.*?)</b>", t)]
+    bold = [b for b in bold if re.fullmatch(r"[\u0600-\u06FF\u200c]+", b)]  # pure Arabic script
+    assert bold
+    missing = [b for b in bold if b not in text]
+    assert not missing
+    assert "فاطمةالسيد" in text

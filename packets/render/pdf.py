@@ -32,6 +32,7 @@ from .bidi import has_rtl
 from .calendar import calendar
 from .fonts import FontChain, chain_for
 from .styles import ACCENT, RULE, TINT, URGENT, stylesheet
+from .paragraph import BidiParagraph
 
 PAPER = {"letter": LETTER, "a4": A4}
 # Phone numbers, times and number ranges inside right-to-left text: after Arabic letters the
@@ -107,7 +108,7 @@ def _paragraph(markup: str, style) -> Paragraph:
         if len(_PARSED) > 20000:
             _PARSED.clear()
         _PARSED[key] = frags
-    return Paragraph(markup, style, frags=[copy.copy(f) for f in frags])
+    return BidiParagraph(markup, style, frags=[copy.copy(f) for f in frags])
 
 
 def _derive(style, **over):
