@@ -118,8 +118,8 @@ def _derive(style, **over):
     return s
 
 
-class Box(Flowable):
-    """An empty check box, drawn (no font needs a ballot-box glyph)."""
+class _Marker(Flowable):
+    """A square list marker drawn with the canvas (no font needs a bullet or ballot-box glyph)."""
 
     def __init__(self, size: float):
         super().__init__()
@@ -127,6 +127,10 @@ class Box(Flowable):
 
     def wrap(self, aw, ah):
         return self.size, self.size
+
+
+class Box(_Marker):
+    """An empty check box."""
 
     def draw(self):
         self.canv.setStrokeColor(ACCENT)
@@ -134,13 +138,8 @@ class Box(Flowable):
         self.canv.rect(0, -self.size * 0.15, self.size, self.size)
 
 
-class Dot(Flowable):
-    def __init__(self, size: float):
-        super().__init__()
-        self.size = size
-
-    def wrap(self, aw, ah):
-        return self.size, self.size
+class Dot(_Marker):
+    """A round bullet."""
 
     def draw(self):
         self.canv.setFillColor(ACCENT)
