@@ -380,7 +380,7 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
     if ctx.is_draft:
         english = content.ui["draft_notice"].text
         local = loc.ui_text("draft_notice")
-        notices.append(local if local == english else f"{local} / {english}")
+        notices += [local, english] if local != english else [english]  # one line per language
     if ctx.fell_back:
         notices.append(loc.ui_text("fallback_notice"))
 

@@ -69,3 +69,39 @@ def test_code_points_unassigned_in_pythons_unicode_data_are_ordered_not_fatal():
     # found by hypothesis: python-bidi asserted on a character with no bidi class
     assert log2vis("\u061b\U00018d09 abc", "LTR") == "\u061b\U00018d09 abc"
     assert log2vis("\U00018d09 \u0627\u0628", "RTL").endswith("\U00018d09")
+
+
+def _drawn_lines(logical: str, width: float) -> list[str]:
+    """Draw a one-style right-to-left paragraph at ``width`` and read its lines back from the PDF."""
+    import io
+
+    from pypdf import PdfReader
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfgen.canvas import Canvas
+
+    from packets.render.arabic import join
+    from packets.render.fonts import chain_for
+    from packets.render.paragraph import BidiParagraph
+
+    style = ParagraphStyle("t", fontName=chain_for("ar").primary_name(False), fontSize=10, leading=13,
+                           wordWrap="RTL", alignment=2)
+    para = BidiParagraph(join(logical), style)
+    buf = io.BytesIO()
+    canvas = Canvas(buf)
+    para.wrap(width, 500)
+    para.drawOn(canvas, 72, 400)
+    canvas.save()
+    text = PdfReader(io.BytesIO(buf.getvalue())).pages[0].extract_text()
+    return [line.replace(" ", "") for line in text.splitlines() if line.strip()]
+
+
+def test_wrapped_latin_phrase_keeps_its_punctuation_on_its_own_line():
+    """Bidi order is per line (UAX #9, L2): the period ending an English phrase inside an Arabic
+    paragraph stays on the line where the phrase ends. reportlab's whole-paragraph word order
+    glued it to "Draft" on the first line."""
+    lines = _drawn_lines("ترجمة مسودة، لم يراجعها بعد مترجم طبي مؤهل. / Draft translation, not yet "
+                         "reviewed by a qualified medical translator.", 300)
+    assert len(lines) == 2, lines
+    first, last = lines
+    assert "Draft" in first and "." + "Draft" not in first
+    assert "translator" in last and "." in last

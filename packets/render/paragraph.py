@@ -1,23 +1,38 @@
-"""Bidi order for lines that mix styles (a bold word inside Arabic, a bold Arabic name in a header).
+"""Bidi order for paragraphs, per line (UAX #9, rule L2), after the line breaks are chosen.
 
-reportlab orders a one-style paragraph with the bidi algorithm, but a line made of several styled
-fragments is drawn with its fragments merely reversed, each still in logical order: Arabic came out
-backwards wherever a line held bold text. :class:`BidiParagraph` orders such lines at draw time,
-per line (UAX #9, rule L2) over the line's whole text, then cuts the result back into fragments by
-the style each character came from. The line breaks and widths reportlab computed are kept.
+reportlab orders a right-to-left paragraph before breaking it into lines: a one-style paragraph
+is reordered word by word over the whole text, so punctuation that ends a Latin phrase inside
+Arabic ("... / Draft translation, not yet reviewed by a qualified medical translator.") was glued
+to the phrase's first word and could land on another line; and a line made of several styled
+fragments (a bold word inside Arabic, a bold Arabic name in a header) was drawn with its
+fragments merely reversed, each still in logical order, so Arabic came out backwards.
+
+:class:`BidiParagraph` breaks lines on the logical text, then at draw time orders each line's
+whole text with the bidi algorithm and, for styled lines, cuts the result back into fragments
+by the style each character came from. Line widths do not depend on order, so the breaks and
+widths reportlab computed stay valid.
 """
 
 from __future__ import annotations
 
+import copy
 from itertools import groupby
 
 from reportlab.platypus import Paragraph
 
 from .bidi import log2vis
 
+_BIDI = ("RTL", "LTR")
+
+
+def visual_words(words: list, direction: str) -> list[str]:
+    """A one-style line's words (logical order) -> its words in visual order, left to right."""
+    visual = log2vis(" ".join(str(w) for w in words), direction, clean=True)
+    return [w for w in visual.split(" ") if w]
+
 
 def visual_fragments(words: list, direction: str) -> list:
-    """A line's fragments (logical order) -> fragments in visual order, left to right."""
+    """A styled line's fragments (logical order) -> fragments in visual order, left to right."""
     texts = [getattr(w, "text", None) for w in words]
     if not words or any(not isinstance(t, str) for t in texts):
         return words
@@ -34,20 +49,38 @@ def visual_fragments(words: list, direction: str) -> list:
 
 
 class BidiParagraph(Paragraph):
-    """A Paragraph whose mixed-style lines are drawn in bidi order (see the module docstring)."""
+    """A Paragraph whose lines are put in bidi order one by one (see the module docstring)."""
+
+    def breakLines(self, width):
+        style = self.style
+        if style.wordWrap not in _BIDI:
+            return super().breakLines(width)
+        logical = copy.copy(style)
+        logical.wordWrap = None  # reportlab then keeps the words in logical order
+        self.style = logical
+        try:
+            return super().breakLines(width)
+        finally:
+            self.style = style
 
     def drawPara(self, debug=0):
         direction = self.style.wordWrap
         lines = getattr(self.blPara, "lines", None)
-        if self.blPara.kind != 1 or direction not in ("RTL", "LTR") or not lines:
+        if direction not in _BIDI or not lines:
             return super().drawPara(debug)
-        saved = [line.words for line in lines]
+        saved = list(lines)
         try:
+            if self.blPara.kind == 0:
+                lines[:] = [(space, visual_words(words, direction)) for space, words in saved]
+                return super().drawPara(debug)
             for line in lines:
+                line.saved_words = line.words
                 ordered = visual_fragments(line.words, direction)
                 # reportlab reverses a right-to-left line's fragments before drawing them
                 line.words = ordered[::-1] if direction == "RTL" else ordered
             return super().drawPara(debug)
         finally:
-            for line, words in zip(lines, saved):
-                line.words = words
+            if self.blPara.kind != 0:
+                for line in lines:
+                    line.words = line.__dict__.pop("saved_words", line.words)
+            lines[:] = saved

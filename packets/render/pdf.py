@@ -344,7 +344,12 @@ FOOT_BOTTOM = 0.4 * inch  # from the paper's bottom edge to the lowest footer li
 def _footer(c: Ctx, inner: float, page: int, pages: int) -> list[tuple[Paragraph, float]]:
     """The footer's paragraphs, top to bottom: page label, then the notices, with heights."""
     label = c.para((L.Run(c.doc.page_label(page, pages)),), "small", alignment=0 if c.rtl else 2)
-    parts = [label] + [c.para((L.Run(n),), "notice", alignment=2 if c.rtl else 0) for n in c.doc.notices]
+    parts = [label]
+    for notice in c.doc.notices:
+        # The English line of a right-to-left packet is English text: ordered left to right, set
+        # at the right edge like the rest of the page.
+        own = c.other("en", "ltr") if c.rtl and not has_rtl(notice) else c
+        parts.append(own.para((L.Run(notice),), "notice", alignment=2 if c.rtl else 0))
     return [(p, p.wrap(inner, 200)[1]) for p in parts]
 
 
