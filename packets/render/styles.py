@@ -45,7 +45,9 @@ LARGE_PRINT = {
     "cover_title": {"fontSize": 32, "leading": 40},
 }
 
-CJK = ("zh_Hans", "zh_Hant", "ja", "ko")
+# Chinese and Japanese break between characters. Korean separates words with spaces and breaks
+# only there, like Latin text (a break inside a word, "돕습 / 니다", is wrong in Korean).
+CJK = ("zh_Hans", "zh_Hant", "ja")
 # HarfBuzz shaping through reportlab: Devanagari (conjuncts, vowel signs). Arabic script is
 # joined before layout instead (packets.render.arabic), because reportlab shapes RTL words
 # after reordering them and misplaces punctuation and numbers.
