@@ -109,12 +109,38 @@ def levels_and_order(text: str, base_direction: str = "RTL"):
     return [c["ch"] for c in storage["chars"]], [c["i"] for c in storage["chars"]], levels
 
 
+_JOINERS = ("\u200c", "\u200d")  # ZWNJ, ZWJ: class BN, which python-bidi deletes (rule X9)
+
+
+def _keep_joiners(text: str, base_direction: str):
+    """:func:`levels_and_order`, keeping ZWNJ and ZWJ (UAX #9, section 5.2: a retained BN takes
+    the level of the character before it and stays beside it). Persian writes ZWNJ inside
+    words (می‌شود); dropped, the PDF's text layer would give the wrongly joined «میشود»."""
+    kept = [i for i, c in enumerate(text) if c not in _JOINERS]
+    chars, order, core_levels = levels_and_order("".join(text[i] for i in kept), base_direction)
+    level = {kept[i]: lvl for i, lvl in enumerate(core_levels)}
+    visual = [(c, kept[i]) for c, i in zip(chars, order)]
+    base = 1 if base_direction.upper() == "RTL" else 0
+    for j in (i for i, c in enumerate(text) if c in _JOINERS):
+        level[j] = level.get(j - 1, base)
+        at = next((k for k, (_, i) in enumerate(visual) if i == j - 1), None)
+        if at is None:
+            at = len(visual) if level[j] % 2 == 0 else 0
+        elif level[j] % 2 == 0:
+            at += 1  # left to right: after its predecessor; right to left: to its left
+        visual.insert(at, (text[j], j))
+    return [c for c, _ in visual], [i for _, i in visual]
+
+
 @lru_cache(maxsize=8192)
 def _visual(text: str, base_direction: str, clean: bool) -> tuple[str, tuple[int, ...]]:
     """Memoised: the same lines recur in every packet of a language."""
     if any(0xD800 <= ord(c) <= 0xDFFF for c in text):  # lone surrogates: leave untouched
         return text, tuple(range(len(text)))
-    chars, order, _ = levels_and_order(text, base_direction)
+    if any(j in text for j in _JOINERS):
+        chars, order = _keep_joiners(text, base_direction)
+    else:
+        chars, order, _ = levels_and_order(text, base_direction)
     if clean:
         kept = [(c, i) for c, i in zip(chars, order) if c not in _CONTROLS]
         chars, order = [c for c, _ in kept], [i for _, i in kept]
