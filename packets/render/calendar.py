@@ -59,26 +59,51 @@ def draw_marks(canv, w: float, h: float, kinds: frozenset) -> None:
         canv.drawPath(p, stroke=0, fill=1)
 
 
-class DayCell(Flowable):
-    def __init__(self, day: L.Day, width: float, font: str, size: float):
+class MonthGrid(Flowable):
+    """One month: weekday names over a 7-column grid of days, drawn straight onto the canvas
+    (a Table of per-day flowables cost more than the rest of the packet's layout)."""
+
+    def __init__(self, heads: list, weeks: list[list], col: float, font: str, size: float):
         super().__init__()
-        self.day, self.width, self.height = day, width, CELL_H * size / 12
+        self.heads, self.weeks, self.col = heads, weeks, col  # both in visual (column) order
         self.font, self.size = font, size
+        self.cell_h = CELL_H * size / 12
+        self.head_h = max(p.wrap(col - 4, 100)[1] for p in heads) + 6
+        self.width, self.height = 7 * col, self.head_h + len(weeks) * self.cell_h
 
     def wrap(self, aw, ah):
         return self.width, self.height
 
     def draw(self):
-        c = self.canv
-        draw_marks(c, self.width, self.height, self.day.kinds)
-        strong = "hospital" in self.day.kinds
-        if "maybe" in self.day.kinds and not strong:  # keep the number readable over the hatching
+        c, col, ch = self.canv, self.col, self.cell_h
+        for i, head in enumerate(self.heads):
+            head.drawOn(c, i * col + 2, self.height - self.head_h + 3)
+        grid_top = self.height - self.head_h
+        for r, week in enumerate(self.weeks):
+            y = grid_top - (r + 1) * ch
+            for i, day in enumerate(week):
+                if day:
+                    c.saveState()
+                    c.translate(i * col, y)
+                    self._day(day)
+                    c.restoreState()
+        c.setStrokeColor(RULE)
+        c.setLineWidth(0.6)
+        c.grid([i * col for i in range(8)], [grid_top - r * ch for r in range(len(self.weeks) + 1)])
+        c.setStrokeColor(ACCENT)
+        c.setLineWidth(1.2)
+        c.line(0, grid_top, self.width, grid_top)
+
+    def _day(self, day: L.Day) -> None:
+        c, w, h, size = self.canv, self.col, self.cell_h, self.size
+        draw_marks(c, w, h, day.kinds)
+        strong = "hospital" in day.kinds
+        if "maybe" in day.kinds and not strong:  # keep the number readable over the hatching
             c.setFillColor(colors.white)
-            c.rect(self.width / 2 - self.size * 0.9, self.height / 2 - self.size * 0.6,
-                   self.size * 1.8, self.size * 1.2, stroke=0, fill=1)
+            c.rect(w / 2 - size * 0.9, h / 2 - size * 0.6, size * 1.8, size * 1.2, stroke=0, fill=1)
         c.setFillColor(colors.white if strong else colors.black)
-        c.setFont(self.font, self.size)
-        c.drawCentredString(self.width / 2, self.height / 2 - self.size * 0.35, self.day.number)
+        c.setFont(self.font, size)
+        c.drawCentredString(w / 2, h / 2 - size * 0.35, day.number)
 
 
 class Swatch(Flowable):
@@ -98,21 +123,10 @@ class Swatch(Flowable):
 
 def month_grid(c, month: L.Month) -> list:
     col = c.width / 7
-    size = c.styles["body"].fontSize
-    font = c.chain.primary_name(True)
-    head = c.cols([c.para((L.Run(n),), "small", alignment=1) for n in month.weekdays])
-    rows = [head]
-    for week in month.weeks:
-        rows.append(c.cols([DayCell(d, col, font, size) if d else Spacer(0, 0) for d in week]))
-    t = Table(rows, colWidths=[col] * 7)
-    t.setStyle(TableStyle([c.font_cmd(),
-        ("GRID", (0, 1), (-1, -1), 0.6, RULE),
-        ("LINEBELOW", (0, 0), (-1, 0), 1.2, ACCENT),
-        ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-        ("LEFTPADDING", (0, 1), (-1, -1), 0), ("RIGHTPADDING", (0, 1), (-1, -1), 0),
-        ("TOPPADDING", (0, 1), (-1, -1), 0), ("BOTTOMPADDING", (0, 1), (-1, -1), 0),
-    ]))
-    return [KeepTogether([c.para(month.title, "h2"), t, Spacer(1, 10)])]
+    heads = c.cols([c.para((L.Run(n),), "small", alignment=1) for n in month.weekdays])
+    grid = MonthGrid(heads, [c.cols(list(week)) for week in month.weeks], col,
+                     c.chain.primary_name(True), c.styles["body"].fontSize)
+    return [KeepTogether([c.para(month.title, "h2"), grid, Spacer(1, 10)])]
 
 
 def legend(c, cal: L.Calendar) -> list:

@@ -29,12 +29,32 @@ def _register(name: str, face: fontdata.FaceData) -> str:
                 font = TTFont(name, str(face.path))
             except Exception as exc:
                 raise ConfigError(f"reportlab cannot load this font ({exc})", file=str(face.path)) from None
+            _cache_subsets(font)
             if font.shapable:
                 # reportlab's shaper calls font.hbAddPrivate (for glyphs with no code point, such as
                 # Arabic joining forms), which only exists once hbFont() has run on that font.
                 font.hbFont(12)
             pdfmetrics.registerFont(font)
     return name
+
+
+def _cache_subsets(font: TTFont) -> None:
+    """Build each distinct subset of a face once per process. The language-assistance page
+    draws the same few glyphs of the CJK, Arabic and Devanagari faces in every packet, and
+    reportlab would otherwise cut (in Python) the same subset again for each PDF."""
+    make = font.face.makeSubset
+    cache: dict[tuple[int, ...], bytes] = {}
+
+    def make_subset(subset):
+        key = tuple(subset)
+        data = cache.get(key)
+        if data is None:
+            if len(cache) > 512:
+                cache.clear()
+            data = cache[key] = make(subset)
+        return data
+
+    font.face.makeSubset = make_subset
 
 
 def font_name(key: str, face: fontdata.FaceData, fam: fontdata.FamilyData) -> str:
