@@ -49,6 +49,21 @@ def test_packet_with_foreign_name_draws_no_notdef(catalog_id, program):
         assert name.replace(" ", "") in text.replace(" ", "").replace("\n", "")
 
 
+# One name per script, and words that mix scripts inside (no single font draws them whole).
+EVERY_SCRIPT = "José 王小明 Иван فاطمة राहुल 김민준 Nguyễn 王José राहुल王"
+
+
+@pytest.mark.parametrize("catalog_id", LOCALES)
+def test_a_name_in_every_script_prints_in_every_packet(catalog_id, program):
+    """Found by this test: in a Hindi packet (HarfBuzz-shaped) a bold Han name mixed two fonts
+    in one word, and reportlab could not write the PDF."""
+    pdf = build_packet(patient(name=EVERY_SCRIPT, language=catalog_id.replace("_", "-")), program, Options()).pdf
+    assert notdef_chars(pdf) == set()
+    text = unicodedata.normalize("NFKC", pdf_text(pdf)[0]).replace(" ", "")
+    for part in ("José", "王小明", "Иван", "김민준", "Nguyễn", "王José"):
+        assert part in text, part
+
+
 def test_notdef_detector_catches_a_missing_glyph(program):
     pdf = build_packet(patient(name="Abebe ሰላም", language="en"), program, Options()).pdf
     assert notdef_chars(pdf)

@@ -7,9 +7,10 @@ from . import bidi
 
 bidi.install()  # before reportlab.pdfgen loads: gives reportlab its optional RTL support
 
-from . import linebreak  # noqa: E402
+from . import fonts, linebreak  # noqa: E402
 from .pdf import render_pdf  # noqa: E402
 
 linebreak.install()
+fonts.install_shaping()
 
 __all__ = ["render_pdf"]
