@@ -51,6 +51,16 @@ def visual_fragments(words: list, direction: str) -> list:
 class BidiParagraph(Paragraph):
     """A Paragraph whose lines are put in bidi order one by one (see the module docstring)."""
 
+    def wrap(self, availWidth, availHeight):
+        # Tables wrap each cell to size the row, then again to draw it: the lines are the same.
+        memo = self.__dict__.get("_wrap_memo")
+        if memo and memo[0] == availWidth and memo[1] is self.__dict__.get("blPara"):
+            self.width, self.height = memo[2]
+            return memo[2]
+        size = super().wrap(availWidth, availHeight)
+        self._wrap_memo = (availWidth, self.blPara, size)
+        return size
+
     def breakLines(self, width):
         style = self.style
         if style.wordWrap not in _BIDI:
