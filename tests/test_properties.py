@@ -32,7 +32,7 @@ DATES = st.one_of(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=NAMES, admission=DATES, birth=st.one_of(st.none(), DATES),
-       language=st.sampled_from(["en", "es-US", "ar", "zh-Hant", "xx", "", "en-XA-foo"]))
+       language=st.sampled_from(["en", "es-US", "ar", "fa", "hi", "zh-Hant", "ko", "xx", "", "en-XA-foo"]))
 def test_record_gives_pdf_or_clean_error(program, name, admission, birth, language):
     record = {"name": name, "mrn": "00412345", "language": language, "birth_date": birth,
               "schedule": {"first_admission": admission}}
