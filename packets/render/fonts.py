@@ -27,7 +27,9 @@ def _register(name: str, face: fontdata.FaceData) -> str:
             pdfmetrics.getFont(name)
         except KeyError:
             try:
-                font = TTFont(name, str(face.path))
+                # Subsets carry only the glyphs drawn: reportlab otherwise puts all of ASCII in
+                # every subset, ~10 KB for each CJK face the language-help page touches.
+                font = TTFont(name, str(face.path), asciiReadable=False)
             except Exception as exc:
                 raise ConfigError(f"reportlab cannot load this font ({exc})", file=str(face.path)) from None
             _cache_subsets(font)
