@@ -159,21 +159,35 @@ def paragraph(c: Ctx, b: L.Paragraph):
     return [c.para(b.runs)]
 
 
+class ListItem(Flowable):
+    """One list item: a marker in its own column (on the right for right-to-left text) and the
+    item's paragraph beside it. Like a table row it moves whole to the next page."""
+
+    PAD_TOP, PAD_BOTTOM = 2, 3
+
+    def __init__(self, marker: _Marker, para: Paragraph, marker_w: float, rtl: bool):
+        super().__init__()
+        self.marker, self.para, self.marker_w, self.rtl = marker, para, marker_w, rtl
+
+    def wrap(self, aw, ah):
+        _, ph = self.para.wrap(aw - self.marker_w, ah)
+        self.width, self.height = aw, max(ph, self.marker.size) + self.PAD_TOP + self.PAD_BOTTOM
+        return self.width, self.height
+
+    def draw(self):
+        column = self.width - self.marker_w if self.rtl else 0
+        self.marker.drawOn(self.canv, column + (self.marker_w - self.marker.size) / 2,
+                           self.height - self.PAD_TOP - self.marker.size)
+        self.para.drawOn(self.canv, 0 if self.rtl else self.marker_w,
+                         self.height - self.PAD_TOP - self.para.height)
+
+
 def bullets(c: Ctx, b: L.Bullets):
     size = c.styles["body"].fontSize
     marker_w = size * 1.6
-    rows = [c.cols([Box(size * 0.8) if b.checkboxes else Dot(size), c.para(item, spaceAfter=0)])
-            for item in b.items]
-    widths = c.cols([marker_w, c.width - marker_w])
-    t = Table(rows, colWidths=widths, hAlign="RIGHT" if c.rtl else "LEFT")
-    mcol = len(widths) - 1 if c.rtl else 0
-    t.setStyle(TableStyle([c.font_cmd(),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("ALIGN", (mcol, 0), (mcol, -1), "CENTER"),
-    ]))
-    return [t, Spacer(1, 4)]
+    items = [ListItem(Box(size * 0.8) if b.checkboxes else Dot(size), c.para(item, spaceAfter=0), marker_w, c.rtl)
+             for item in b.items]
+    return [*items, Spacer(1, 4)]
 
 
 def callout(c: Ctx, b: L.Callout):
@@ -341,39 +355,45 @@ def story(c: Ctx) -> list:
 FOOT_BOTTOM = 0.4 * inch  # from the paper's bottom edge to the lowest footer line
 
 
-def _footer(c: Ctx, inner: float, page: int, pages: int) -> list[tuple[Paragraph, float]]:
-    """The footer's paragraphs, top to bottom: page label, then the notices, with heights."""
-    label = c.para((L.Run(c.doc.page_label(page, pages)),), "small", alignment=0 if c.rtl else 2)
-    parts = [label]
-    for notice in c.doc.notices:
-        # The English line of a right-to-left packet is English text: ordered left to right, set
-        # at the right edge like the rest of the page.
-        own = c.other("en", "ltr") if c.rtl and not has_rtl(notice) else c
-        parts.append(own.para((L.Run(notice),), "notice", alignment=2 if c.rtl else 0))
-    return [(p, p.wrap(inner, 200)[1]) for p in parts]
+class Chrome:
+    """Each page's header (patient name and MRN), "Page X of Y" and notices. The header and
+    notices are the same on every page: built and wrapped once; only the label is per page."""
 
+    def __init__(self, c: Ctx, size):
+        self.c, self.size = c, size
+        self.inner = size[0] - 2 * MARGIN
+        self.header = c.para(c.doc.header, "small")
+        self.header.wrap(self.inner, HEADER_SPACE)
+        self.notices = []
+        for notice in c.doc.notices:
+            # The English line of a right-to-left packet is English text: ordered left to right,
+            # set at the right edge like the rest of the page.
+            own = c.other("en", "ltr") if c.rtl and not has_rtl(notice) else c
+            para = own.para((L.Run(notice),), "notice", alignment=2 if c.rtl else 0)
+            self.notices.append((para, para.wrap(self.inner, 200)[1]))
 
-def footer_height(c: Ctx, inner: float) -> float:
-    """Height of the footer with the widest page label ("Page 999 of 999")."""
-    return sum(h for _, h in _footer(c, inner, 999, 999)) + 2 * len(c.doc.notices)
+    def _label(self, page: int, pages: int) -> tuple[Paragraph, float]:
+        label = self.c.para((L.Run(self.c.doc.page_label(page, pages)),), "small",
+                            alignment=0 if self.c.rtl else 2)
+        return label, label.wrap(self.inner, 200)[1]
 
+    def footer_height(self) -> float:
+        """Height of the footer with the widest page label ("Page 999 of 999")."""
+        return sum(h for _, h in [self._label(999, 999), *self.notices]) + 2 * len(self.notices)
 
-def _chrome(c: Ctx, canvas: Canvas, page: int, pages: int, size) -> None:
-    w, h = size
-    inner = w - 2 * MARGIN
-    canvas.saveState()
-    header = c.para(c.doc.header, "small")
-    header.wrap(inner, HEADER_SPACE)
-    header.drawOn(canvas, MARGIN, h - MARGIN + 8)
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.6)
-    canvas.line(MARGIN, h - MARGIN + 4, w - MARGIN, h - MARGIN + 4)
-    y = FOOT_BOTTOM  # stack from the bottom up, so nothing runs off the paper or overlaps
-    for para, ph in reversed(_footer(c, inner, page, pages)):
-        para.drawOn(canvas, MARGIN, y)
-        y += ph + 2
-    canvas.line(MARGIN, y + 2, w - MARGIN, y + 2)
-    canvas.restoreState()
+    def draw(self, canvas: Canvas, page: int, pages: int) -> None:
+        w, h = self.size
+        canvas.saveState()
+        self.header.drawOn(canvas, MARGIN, h - MARGIN + 8)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.6)
+        canvas.line(MARGIN, h - MARGIN + 4, w - MARGIN, h - MARGIN + 4)
+        y = FOOT_BOTTOM  # stack from the bottom up, so nothing runs off the paper or overlaps
+        for para, ph in reversed([self._label(page, pages), *self.notices]):
+            para.drawOn(canvas, MARGIN, y)
+            y += ph + 2
+        canvas.line(MARGIN, y + 2, w - MARGIN, y + 2)
+        canvas.restoreState()
 
 
 def _numbered_canvas(draw, font: str):
@@ -408,7 +428,8 @@ def render_pdf(doc: L.Document, *, paper: str = "letter", large_print: bool = Fa
     top = MARGIN + HEADER_SPACE - 0.2 * inch
     width = size[0] - 2 * MARGIN
     c = Ctx(doc, large_print, width, 0)
-    bottom = FOOT_BOTTOM + footer_height(c, width) + 14
+    chrome = Chrome(c, size)
+    bottom = FOOT_BOTTOM + chrome.footer_height() + 14
     frame = Frame(MARGIN, bottom, width, size[1] - top - bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     template = BaseDocTemplate(
@@ -421,6 +442,5 @@ def render_pdf(doc: L.Document, *, paper: str = "letter", large_print: bool = Fa
     )
     template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     c.height = frame._aH
-    template.build(story(c), canvasmaker=_numbered_canvas(lambda cv, p, n: _chrome(c, cv, p, n, size),
-                                                            c.chain.primary_name(False)))
+    template.build(story(c), canvasmaker=_numbered_canvas(chrome.draw, c.chain.primary_name(False)))
     return buf.getvalue()
