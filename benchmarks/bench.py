@@ -70,16 +70,46 @@ def per_script(program, n: int, repeats: int) -> dict:
 
 
 def floor(program, n: int, repeats: int) -> dict:
-    """Plain reportlab: the same text, date table and month grids, one registered font per
-    script, SimpleDocTemplate; no catalogs, font fallback, bidi, page chrome or custom drawing."""
+    """Plain reportlab drawing the same content: the same localized text, date table, month
+    grids, QR codes, language-help lines (each in its own language's font, so the same font
+    subsets are embedded) and a header and footer on every page, with stock flowables and
+    SimpleDocTemplate. Left out are the project's layers: catalogs and localization (done
+    before the clock starts), font fallback inside a line, bidi and Arabic joining, styled
+    calendar cells, list markers and page-count labels."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.platypus.flowables import Flowable
+    from reportlab.lib.colors import gray
     from reportlab.lib.pagesizes import LETTER
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.colors import gray
-    from reportlab.platypus import Paragraph as P, SimpleDocTemplate, Table as T
+    from reportlab.platypus import PageBreak, Paragraph as P, SimpleDocTemplate, Table as T
     from xml.sax.saxutils import escape
 
     from packets.render.fonts import chain_for
 
+    class Qr(Flowable):
+        """A QR code from modules encoded before the clock starts, drawn as one path."""
+
+        def __init__(self, modules):
+            super().__init__()
+            self.modules, self.width, self.height = modules, 72, 72
+
+        def draw(self):
+            box = 72 / len(self.modules)
+            path = self.canv.beginPath()
+            for r, row in enumerate(self.modules):
+                for c, dark in enumerate(row):
+                    if dark:
+                        path.rect(c * box, 72 - (r + 1) * box, box, box)
+            self.canv.drawPath(path, stroke=0, fill=1)
+
+    def qr(url: str) -> Qr:
+        if url not in codes:
+            code = QrCodeWidget(url).qr
+            code.make()
+            codes[url] = code.modules
+        return Qr(codes[url])
+
+    codes: dict = {}
     content = load_content()
     out = {}
     for script, langs in SCRIPTS.items():
@@ -89,6 +119,10 @@ def floor(program, n: int, repeats: int) -> dict:
             p = patient(lang, i)
             docs.append((ctx.catalog_id, localize(content, program, p, build_schedule(p, program.regimen), ctx,
                                                   dt.date(2027, 1, 1))))
+            for s in docs[-1][1].sections:  # QR modules encoded before the clock, like the text
+                for b in s.blocks:
+                    if isinstance(b, Resource):
+                        qr(b.url)
         times = []
         for r in range(repeats):
             for i in range(n):
@@ -98,6 +132,7 @@ def floor(program, n: int, repeats: int) -> dict:
                 style = ParagraphStyle("b", fontName=font, fontSize=12, leading=16,
                                        wordWrap="CJK" if catalog_id.startswith("zh") else None)
                 texts = [plain(doc.cover.title)] + [plain(l) + " " + plain(v) for l, v in doc.cover.dates.rows]
+                story = []
                 for s in doc.sections:
                     texts.append(plain(s.title))
                     for b in s.blocks:
@@ -109,7 +144,9 @@ def floor(program, n: int, repeats: int) -> dict:
                             texts += [plain(l) + " " + plain(v) for l, v in b.rows]
                         elif isinstance(b, Resource):
                             texts += [plain(b.name), plain(b.text), b.phone, b.url]
-                story = [P(escape(x), style) for x in texts]
+                            story.append(qr(b.url))
+                texts += list(doc.sources)
+                story = [P(escape(x), style) for x in texts] + story
                 # The same tables: dates at a glance and one 7-column grid per month, as strings.
                 story.append(T([[plain(l), plain(v)] for l, v in doc.cover.dates.rows],
                                style=[("FONTNAME", (0, 0), (-1, -1), font), ("GRID", (0, 0), (-1, -1), 0.5, gray)]))
@@ -120,8 +157,20 @@ def floor(program, n: int, repeats: int) -> dict:
                              for c, d in enumerate(w) if d and d.kinds]
                     story.append(T(grid, colWidths=[72] * 7, style=[("FONTNAME", (0, 0), (-1, -1), font),
                                                                   ("GRID", (0, 0), (-1, -1), 0.5, gray)] + shade))
+                # The language-help page: each line in its own language's font.
+                story.append(PageBreak())
+                for line in doc.language_help.taglines:
+                    own = ParagraphStyle("t", parent=style, fontName=chain_for(line.catalog_id).primary_name(False))
+                    story.append(P(escape(plain(line.name) + ": " + plain(line.text)), own))
+                header = plain(doc.header)
+
+                def chrome(canvas, _doc, header=header, font=font):
+                    canvas.setFont(font, 9)
+                    canvas.drawString(54, 750, header)
+                    canvas.drawRightString(558, 30, str(canvas.getPageNumber()))
+
                 buf = io.BytesIO()
-                SimpleDocTemplate(buf, pagesize=LETTER).build(story)
+                SimpleDocTemplate(buf, pagesize=LETTER).build(story, onFirstPage=chrome, onLaterPages=chrome)
                 times.append(time.perf_counter() - t)
         out[script] = statistics.median(times) * 1000
     return out
