@@ -7,7 +7,7 @@ In: a :class:`~packets.localize.Calendar` and the render context. Out: flowables
 from __future__ import annotations
 
 from reportlab.lib import colors
-from reportlab.platypus import CondPageBreak, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from .. import localize as L
@@ -126,7 +126,9 @@ def month_grid(c, month: L.Month) -> list:
     heads = c.cols([c.para((L.Run(n),), "small", alignment=1) for n in month.weekdays])
     grid = MonthGrid(heads, [c.cols(list(week)) for week in month.weeks], col,
                      c.chain.primary_name(True), c.styles["body"].fontSize)
-    return [KeepTogether([c.para(month.title, "h2"), grid, Spacer(1, 10)])]
+    title = c.para(month.title, "h2")
+    title.keepWithNext = True  # the grid is one flowable: it never splits, and its title stays on
+    return [title, grid, Spacer(1, 10)]
 
 
 def legend(c, cal: L.Calendar) -> list:
@@ -146,7 +148,8 @@ def legend(c, cal: L.Calendar) -> list:
     t.setStyle(TableStyle([c.font_cmd(), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                            ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
                            ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
-    return [KeepTogether([t]), Spacer(1, 8)]
+    t.splitByRow = 0  # the legend stays whole
+    return [t, Spacer(1, 8)]
 
 
 def calendar(c, cal: L.Calendar) -> list:

@@ -22,7 +22,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageBreak, PageTemplate,
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, PageBreak, PageTemplate,
                                 Paragraph, Spacer, Table, TableStyle)
 from reportlab.platypus.flowables import Flowable
 
@@ -277,7 +277,7 @@ def resource(c: Ctx, b: L.Resource):
     t = Table([c.cols([text, QrCode(b.url, qr)])], colWidths=c.cols([c.width - qr - 12, qr + 12]))
     t.setStyle(TableStyle([c.font_cmd(), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
-    return [KeepTogether([t])]
+    return [t]  # one row: a table never splits inside a row
 
 
 BLOCKS = {
