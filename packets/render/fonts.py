@@ -52,7 +52,7 @@ def _cache_subsets(font: TTFont) -> None:
         key = tuple(subset)
         data = cache.get(key)
         if data is None:
-            if len(cache) > 512:
+            if len(cache) >= 16:  # bounded: a face whose subset varies per packet gains nothing
                 cache.clear()
             data = cache[key] = make(subset)
         return data
