@@ -155,6 +155,19 @@ def test_korean_breaks_lines_only_between_words(program):
     assert breaks > 10  # the packet has many wrapped Korean lines, so the check had work to do
 
 
+def test_devanagari_conjuncts_are_searchable(program):
+    """Conjuncts and half forms have no code point; the PDF's ToUnicode map gives the text they
+    were shaped from, not private-use code points. (A vowel sign drawn before its consonant, as
+    in कि, still extracts in drawn order: words with ि or a reph are left out here.)"""
+    pdf = build_packet(patient(language="hi"), program, Options()).pdf
+    text = " ".join(pdf_text(pdf))
+    assert sum(1 for c in text if 0xE000 <= ord(c) <= 0xF8FF) <= 5
+    words = {w for t in load_catalog_state("hi").translations.values() for w in re.findall(r"[\u0900-\u097F]+", t)
+             if "\u094d" in w and "\u093f" not in w and "र्" not in w}
+    found = {w for w in words if w in text}
+    assert len(words) > 20 and len(found) >= 0.85 * len(words), sorted(words - found)
+
+
 def test_devanagari_conjuncts_are_shaped(program):
     """With HarfBuzz shaping the conjunct क्ष is one glyph, so fewer glyphs than characters."""
     import packets.render  # noqa: F401  (registers fonts)

@@ -7,10 +7,10 @@ from . import bidi
 
 bidi.install()  # before reportlab.pdfgen loads: gives reportlab its optional RTL support
 
-from . import fonts, linebreak  # noqa: E402
+from . import linebreak, shaping  # noqa: E402
 from .pdf import render_pdf  # noqa: E402
 
 linebreak.install()
-fonts.install_shaping()
+shaping.install()
 
 __all__ = ["render_pdf"]

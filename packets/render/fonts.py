@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from itertools import groupby
 
-from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from .. import fontdata
@@ -136,39 +135,3 @@ class FontChain:
 @lru_cache(maxsize=None)
 def chain_for(catalog_id: str) -> FontChain:
     return FontChain(fontdata.chain(catalog_id))
-
-
-def shape_per_font(word, *args, **kwargs):
-    """reportlab's ``shapeFragWord``, one font at a time.
-
-    reportlab shapes a whole word with the HarfBuzz font of its first fragment, then reads the
-    glyph ids against each fragment's own font: a word whose characters come from two fonts
-    (a Han name in a Hindi packet, where no one face covers the whole word) got glyph ids of
-    the wrong font, and the PDF could not be written. Here each run of one font is shaped
-    with that font and the runs are joined again.
-    """
-    if isinstance(word, ttfonts.ShapedFragWord):  # shaped already (a paragraph wrapped again)
-        return word
-    parts = word[1:]
-    fonts = {getattr(f, "fontName", None) for f, _ in parts}
-    if len(fonts) < 2 or any(hasattr(f, "cbDefn") for f, _ in parts):
-        return _SHAPE(word, *args, **kwargs)
-    out = ttfonts.makeShapedFragWord(word)([])
-    width = 0.0
-    for _, run in groupby(parts, key=lambda p: p[0].fontName):
-        run = list(run)
-        sub = [sum(pdfmetrics.stringWidth(s, f.fontName, f.fontSize) for f, s in run), *run]
-        shaped = _SHAPE(sub, *args, **kwargs)
-        width += shaped[0]
-        out.extend(shaped[1:])
-    out.insert(0, width)
-    return out
-
-
-_SHAPE = ttfonts.shapeFragWord
-
-
-def install_shaping() -> None:
-    from reportlab.platypus import paragraph
-
-    paragraph.shapeFragWord = shape_per_font
