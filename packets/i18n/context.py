@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,14 +135,7 @@ class LocaleContext:
     def first_weekday(self) -> int:
         """0 = Monday ... 6 = Sunday: from the language + territory locale (es_US: Sunday), or,
         when CLDR has no such combination (fr + US), from the language's own likely territory."""
-        loc = self.babel_locale
-        if loc.territory:
-            return loc.first_week_day
-        likely = get_global("likely_subtags").get(loc.language)
-        try:
-            return Locale.parse(likely).first_week_day if likely else loc.first_week_day
-        except (ValueError, LookupError):
-            return loc.first_week_day
+        return _first_weekday(self.babel_locale)
 
     def weekday_names(self) -> list[str]:
         """Short weekday names, in calendar order starting at :attr:`first_weekday`."""
@@ -157,6 +151,18 @@ class LocaleContext:
 
     def percent(self, value) -> str:
         return format_percent(value, locale=self.babel_locale)
+
+
+@lru_cache(maxsize=None)
+def _first_weekday(loc: Locale) -> int:
+    """Cached: parsing the likely locale scans Babel's locale list, and a packet asks per month."""
+    if loc.territory:
+        return loc.first_week_day
+    likely = get_global("likely_subtags").get(loc.language)
+    try:
+        return Locale.parse(likely).first_week_day if likely else loc.first_week_day
+    except (ValueError, LookupError):
+        return loc.first_week_day
 
 
 def make_context(tag: str, territory: str | None, *, allow_fallback: bool = False,
