@@ -71,11 +71,11 @@ def per_script(program, n: int, repeats: int) -> dict:
 
 def floor(program, n: int, repeats: int) -> dict:
     """Plain reportlab drawing the same content: the same localized text, date table, month
-    grids, QR codes, language-help lines (each in its own language's font, so the same font
-    subsets are embedded) and a header and footer on every page, with stock flowables and
-    SimpleDocTemplate. Left out are the project's layers: catalogs and localization (done
-    before the clock starts), font fallback inside a line, bidi and Arabic joining, styled
-    calendar cells, list markers and page-count labels."""
+    grids, QR codes, headings in the bold face, language-help lines (each in its own language's
+    regular and bold faces, so the same font subsets are embedded) and a header and footer on
+    every page, with stock flowables and SimpleDocTemplate. Left out are the project's layers:
+    catalogs and localization (done before the clock starts), font fallback inside a line,
+    bidi and Arabic joining, styled calendar cells, list markers and page-count labels."""
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.platypus.flowables import Flowable
     from reportlab.lib.colors import gray
@@ -131,12 +131,15 @@ def floor(program, n: int, repeats: int) -> dict:
                 font = chain_for(catalog_id).primary_name(False)
                 style = ParagraphStyle("b", fontName=font, fontSize=12, leading=16,
                                        wordWrap="CJK" if catalog_id.startswith("zh") else None)
+                bold = ParagraphStyle("h", parent=style, fontName=chain_for(catalog_id).primary_name(True))
                 texts = [plain(doc.cover.title)] + [plain(l) + " " + plain(v) for l, v in doc.cover.dates.rows]
                 story = []
                 for s in doc.sections:
-                    texts.append(plain(s.title))
+                    story.append(P(escape(plain(s.title)), bold))  # headings in the bold face, as printed
                     for b in s.blocks:
-                        if isinstance(b, (Heading, Paragraph, Callout)):
+                        if isinstance(b, Heading):
+                            story.append(P(escape(plain(b.runs)), bold))
+                        elif isinstance(b, (Paragraph, Callout)):
                             texts.append(plain(b.runs))
                         elif isinstance(b, Bullets):
                             texts += [plain(x) for x in b.items]
@@ -159,9 +162,11 @@ def floor(program, n: int, repeats: int) -> dict:
                                                                   ("GRID", (0, 0), (-1, -1), 0.5, gray)] + shade))
                 # The language-help page: each line in its own language's font.
                 story.append(PageBreak())
-                for line in doc.language_help.taglines:
-                    own = ParagraphStyle("t", parent=style, fontName=chain_for(line.catalog_id).primary_name(False))
-                    story.append(P(escape(plain(line.name) + ": " + plain(line.text)), own))
+                for line in doc.language_help.taglines:  # the language's name in its bold face, as printed
+                    own = chain_for(line.catalog_id)
+                    story.append(P(f'<font face="{own.primary_name(True)}">{escape(plain(line.name))}</font>: '
+                                   + escape(plain(line.text)), ParagraphStyle("t", parent=style,
+                                                                              fontName=own.primary_name(False))))
                 header = plain(doc.header)
 
                 def chrome(canvas, _doc, header=header, font=font):

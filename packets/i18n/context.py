@@ -122,14 +122,13 @@ class LocaleContext:
         self.fell_back.append((message.context, message.text))
         return f"[EN] {message.text}"
 
-    # -- formats -----------------------------------------------------------------------
+    # -- formats (memoised per locale: a batch prints the same days and numbers again and again) --
     def date(self, value: dt.date) -> str:
         """Long form with the weekday, e.g. 'martes, 3 de marzo de 2026'."""
-        return fix_words(self.babel_locale.language, format_date(value, format="full", locale=self.babel_locale))
+        return _format("date", self.babel_locale, value)
 
     def date_range(self, start: dt.date, end: dt.date) -> str:
-        return fix_words(self.babel_locale.language,
-                         format_interval(start, end, skeleton="yMMMMEEEEd", locale=self.babel_locale))
+        return _format("range", self.babel_locale, start, end)
 
     @property
     def first_weekday(self) -> int:
@@ -143,14 +142,26 @@ class LocaleContext:
         return [fix_words(self.babel_locale.language, names[(self.first_weekday + i) % 7]) for i in range(7)]
 
     def month_title(self, year: int, month: int) -> str:
-        return fix_words(self.babel_locale.language,
-                         format_skeleton("yMMMM", dt.date(year, month, 1), locale=self.babel_locale))
+        return _format("month", self.babel_locale, dt.date(year, month, 1))
 
     def number(self, value) -> str:
-        return format_decimal(value, locale=self.babel_locale)
+        return _format("number", self.babel_locale, value)
 
     def percent(self, value) -> str:
         return format_percent(value, locale=self.babel_locale)
+
+
+@lru_cache(maxsize=8192)
+def _format(kind: str, loc: Locale, *values) -> str:
+    if kind == "number":
+        return format_decimal(values[0], locale=loc)
+    if kind == "date":
+        text = format_date(values[0], format="full", locale=loc)
+    elif kind == "range":
+        text = format_interval(values[0], values[1], skeleton="yMMMMEEEEd", locale=loc)
+    else:  # month title
+        text = format_skeleton("yMMMM", values[0], locale=loc)
+    return fix_words(loc.language, text)
 
 
 @lru_cache(maxsize=None)
