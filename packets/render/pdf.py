@@ -60,17 +60,7 @@ class Ctx:
         self.large = large
 
     def markup(self, runs: L.Runs, style_bold: bool = False) -> str:
-        parts = []
-        for run in runs:
-            bold = run.bold or style_bold
-            text = run.text
-            if arabic.has_arabic(text):
-                text = arabic.join(text)
-            if self.rtl:
-                text = NUMBERISH.sub(lambda m: LRE + m.group(0) + PDF, text)
-            for font, text in self.chain.segments(text, bold):
-                parts.append(f'<font face="{font}">{escape(text)}</font>')
-        return "".join(parts)
+        return _markup(self.chain, self.rtl, tuple(runs), style_bold)
 
     def other(self, catalog_id: str | None, direction: str | None) -> "Ctx":
         """The context for a part of the document in another language (bilingual packets)."""
@@ -93,6 +83,23 @@ class Ctx:
     def cols(self, cells: list) -> list:
         """Logical column order -> visual order (mirrored for right-to-left)."""
         return list(reversed(cells)) if self.rtl else cells
+
+
+@lru_cache(maxsize=16384)
+def _markup(chain: FontChain, rtl: bool, runs: L.Runs, style_bold: bool) -> str:
+    """Runs -> reportlab markup, each stretch in a font that draws it. Memoised: most text is
+    the same in every packet of a language."""
+    parts = []
+    for run in runs:
+        bold = run.bold or style_bold
+        text = run.text
+        if arabic.has_arabic(text):
+            text = arabic.join(text)
+        if rtl:
+            text = NUMBERISH.sub(lambda m: LRE + m.group(0) + PDF, text)
+        for font, text in chain.segments(text, bold):
+            parts.append(f'<font face="{font}">{escape(text)}</font>')
+    return "".join(parts)
 
 
 _PARSED: dict = {}
