@@ -194,6 +194,9 @@ def bullets(c: Ctx, b: L.Bullets):
     marker_w = size * 1.6
     items = [ListItem(Box(size * 0.8) if b.checkboxes else Dot(size), c.para(item, spaceAfter=0), marker_w, c.rtl)
              for item in b.items]
+    # No lone item at the top or bottom of a page: the first two and the last two stay together.
+    for i in {0, len(items) - 2} & set(range(len(items) - 1)):
+        items[i].keepWithNext = True
     return [*items, Spacer(1, 4)]
 
 
@@ -322,7 +325,8 @@ def language_help(c: Ctx, lh: L.LanguageHelp) -> list:
     """One page of taglines; each line in its own language's fonts and direction."""
     title = lh.title if L.plain(lh.title) == L.plain(lh.english_title) else \
         (*lh.title, L.Run(" / "), *lh.english_title)
-    out = [PageBreak(), c.para(title, "h1")]
+    heading = c.para(title, "h1")
+    heading.keepWithNext = True
     rows = []
     for t in lh.taglines:
         tc = c.other(t.catalog_id, t.direction)
@@ -331,7 +335,10 @@ def language_help(c: Ctx, lh: L.LanguageHelp) -> list:
     table.setStyle(TableStyle([c.font_cmd(), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                                ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    return out + [table]
+    # Its own page, unless the page it would start on is still nearly empty (the end of the
+    # sources, say): then it shares that page rather than leave a page with a few lines on it.
+    needed = heading.wrap(c.width, c.height)[1] + table.wrap(c.width, c.height)[1] + 24
+    return [CondPageBreak(max(needed, c.height * 0.72)), heading, table]
 
 
 def story(c: Ctx) -> list:
@@ -340,7 +347,7 @@ def story(c: Ctx) -> list:
         flow += calendar(c, c.doc.calendar)
     for section in c.doc.sections:
         sc = c.other(section.catalog_id, section.direction)
-        flow.append(CondPageBreak(2.2 * inch))
+        flow.append(CondPageBreak(1.6 * inch))  # a section heading never ends a page with next to nothing under it
         flow.append(Spacer(1, 8))
         h = sc.para(section.title, "h1")
         h.keepWithNext = True
@@ -348,10 +355,11 @@ def story(c: Ctx) -> list:
         for block in section.blocks:
             flow.extend(BLOCKS[type(block)](sc, block))
     if c.doc.sources:
-        flow.append(Spacer(1, 10))
-        flow.append(c.para(c.doc.sources_title, "small", textColor=RULE))
-        for src in c.doc.sources:
-            flow.append(c.para((L.Run("– " + src),), "small", textColor=RULE))
+        block = [c.para(c.doc.sources_title, "small", textColor=RULE)]
+        block += [c.para((L.Run("– " + src),), "small", textColor=RULE) for src in c.doc.sources]
+        for para in block[:-1]:  # the list of sources stays whole
+            para.keepWithNext = True
+        flow += [Spacer(1, 10), *block]
     if c.doc.language_help:
         flow += language_help(c, c.doc.language_help)
     return flow
