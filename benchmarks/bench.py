@@ -75,7 +75,10 @@ def floor(program, n: int, repeats: int) -> dict:
     regular and bold faces, so the same font subsets are embedded) and a header and footer on
     every page, with stock flowables and SimpleDocTemplate. Left out are the project's layers:
     catalogs and localization (done before the clock starts), font fallback inside a line,
-    bidi and Arabic joining, styled calendar cells, list markers and page-count labels."""
+    bidi and Arabic joining, styled calendar cells, list markers and page-count labels. Each script
+    is set the way plain reportlab sets it correctly: CJK line breaking for Chinese, and its
+    right-to-left path with HarfBuzz shaping for Arabic, Persian and Hindi (as the packet needs
+    joined Arabic letters and Devanagari conjuncts too)."""
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.platypus.flowables import Flowable
     from reportlab.lib.colors import gray
@@ -129,8 +132,12 @@ def floor(program, n: int, repeats: int) -> dict:
                 catalog_id, doc = docs[i % len(docs)]
                 t = time.perf_counter()
                 font = chain_for(catalog_id).primary_name(False)
-                style = ParagraphStyle("b", fontName=font, fontSize=12, leading=16,
-                                       wordWrap="CJK" if catalog_id.startswith("zh") else None)
+                # reportlab's own way to set each script correctly: CJK line breaking for Chinese,
+                # and for Arabic its right-to-left path with HarfBuzz shaping (joined letters).
+                rtl = catalog_id == "ar"
+                style = ParagraphStyle("b", fontName=font, fontSize=12, leading=16, shaping=int(rtl),
+                                       alignment=2 if rtl else 0,
+                                       wordWrap="CJK" if catalog_id.startswith("zh") else ("RTL" if rtl else None))
                 bold = ParagraphStyle("h", parent=style, fontName=chain_for(catalog_id).primary_name(True))
                 texts = [plain(doc.cover.title)] + [plain(l) + " " + plain(v) for l, v in doc.cover.dates.rows]
                 story = []
@@ -164,9 +171,12 @@ def floor(program, n: int, repeats: int) -> dict:
                 story.append(PageBreak())
                 for line in doc.language_help.taglines:  # the language's name in its bold face, as printed
                     own = chain_for(line.catalog_id)
+                    rtl_line = line.direction == "rtl"
+                    line_style = ParagraphStyle("t", parent=style, fontName=own.primary_name(False),
+                                                wordWrap="RTL" if rtl_line else None, alignment=2 if rtl_line else 0,
+                                                shaping=int(rtl_line or line.catalog_id == "hi"))
                     story.append(P(f'<font face="{own.primary_name(True)}">{escape(plain(line.name))}</font>: '
-                                   + escape(plain(line.text)), ParagraphStyle("t", parent=style,
-                                                                              fontName=own.primary_name(False))))
+                                   + escape(plain(line.text)), line_style))
                 header = plain(doc.header)
 
                 def chrome(canvas, _doc, header=header, font=font):

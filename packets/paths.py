@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+_HERE = Path(__file__).resolve().parent  # resolved once: a packet asks for paths many times
+
 
 def root() -> Path:
     env = os.environ.get("PACKETS_ROOT")
-    return Path(env) if env else Path(__file__).resolve().parent.parent
+    return Path(env) if env else _HERE.parent
 
 
 def content_dir() -> Path:
@@ -24,4 +26,4 @@ def fonts_dir() -> Path:
 
 
 def data_dir() -> Path:
-    return Path(__file__).resolve().parent / "data"
+    return _HERE / "data"

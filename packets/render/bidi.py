@@ -169,5 +169,6 @@ def install() -> None:
     sys.modules["rlbidi"] = module
 
 
+@lru_cache(maxsize=16384)
 def has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
