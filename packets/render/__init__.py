@@ -7,10 +7,11 @@ from . import bidi
 
 bidi.install()  # before reportlab.pdfgen loads: gives reportlab its optional RTL support
 
-from . import linebreak, shaping  # noqa: E402
+from . import fonts, linebreak, shaping  # noqa: E402
 from .pdf import render_pdf  # noqa: E402
 
 linebreak.install()
 shaping.install()
+fonts.install_compression_cache()
 
 __all__ = ["render_pdf"]

@@ -40,10 +40,16 @@ def _register(name: str, face: fontdata.FaceData) -> str:
     return name
 
 
+# Compressed font programs, by the identity of the subset bytes they came from (kept alive by
+# the subset cache below, so an identity is never reused while its entry stands).
+_COMPRESSED: dict[int, tuple[bytes, bytes]] = {}
+
+
 def _cache_subsets(font: TTFont) -> None:
-    """Build each distinct subset of a face once per process. The language-assistance page
-    draws the same few glyphs of the CJK, Arabic and Devanagari faces in every packet, and
-    reportlab would otherwise cut (in Python) the same subset again for each PDF."""
+    """Build each distinct subset of a face once per process, and compress it once. The
+    language-assistance page draws the same few glyphs of the CJK, Arabic and Devanagari faces
+    in every packet, and reportlab would otherwise cut (in Python) and deflate the same subset
+    again for each PDF."""
     make = font.face.makeSubset
     cache: dict[tuple[int, ...], bytes] = {}
 
@@ -52,11 +58,31 @@ def _cache_subsets(font: TTFont) -> None:
         data = cache.get(key)
         if data is None:
             if len(cache) >= 16:  # bounded: a face whose subset varies per packet gains nothing
+                for old in cache.values():
+                    _COMPRESSED.pop(id(old), None)
                 cache.clear()
             data = cache[key] = make(subset)
+            _COMPRESSED[id(data)] = (data, b"")
         return data
 
     font.face.makeSubset = make_subset
+
+
+def install_compression_cache() -> None:
+    """reportlab deflates every stream when it writes a PDF: reuse the result for font subsets."""
+    from reportlab.pdfbase import pdfdoc
+
+    deflate = pdfdoc.PDFZCompress.encode
+
+    def encode(text):
+        entry = _COMPRESSED.get(id(text))
+        if entry is None or entry[0] is not text:
+            return deflate(text)
+        if not entry[1]:
+            entry = _COMPRESSED[id(text)] = (text, deflate(text))
+        return entry[1]
+
+    pdfdoc.PDFZCompress.encode = encode
 
 
 def font_name(key: str, face: fontdata.FaceData, fam: fontdata.FamilyData) -> str:
