@@ -80,6 +80,8 @@ def floor(program, n: int, repeats: int) -> dict:
     right-to-left path with HarfBuzz shaping for Arabic, Persian and Hindi (as the packet needs
     joined Arabic letters and Devanagari conjuncts too)."""
     from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus.flowables import Flowable
     from reportlab.lib.colors import gray
     from reportlab.lib.pagesizes import LETTER
@@ -113,6 +115,19 @@ def floor(program, n: int, repeats: int) -> dict:
         return Qr(codes[url])
 
     codes: dict = {}
+
+    def stock(name: str) -> str:
+        """The same font file, registered as plain reportlab does (default settings, none of the
+        project's subset and compression caches)."""
+        plain_name = "stock-" + name
+        try:
+            pdfmetrics.getFont(plain_name)
+        except KeyError:
+            font = TTFont(plain_name, pdfmetrics.getFont(name).face.filename)
+            if font.shapable:
+                font.hbFont(12)
+            pdfmetrics.registerFont(font)
+        return plain_name
     content = load_content()
     out = {}
     for script, langs in SCRIPTS.items():
@@ -131,14 +146,14 @@ def floor(program, n: int, repeats: int) -> dict:
             for i in range(n):
                 catalog_id, doc = docs[i % len(docs)]
                 t = time.perf_counter()
-                font = chain_for(catalog_id).primary_name(False)
+                font = stock(chain_for(catalog_id).primary_name(False))
                 # reportlab's own way to set each script correctly: CJK line breaking for Chinese,
                 # and for Arabic its right-to-left path with HarfBuzz shaping (joined letters).
                 rtl = catalog_id == "ar"
                 style = ParagraphStyle("b", fontName=font, fontSize=12, leading=16, shaping=int(rtl),
                                        alignment=2 if rtl else 0,
                                        wordWrap="CJK" if catalog_id.startswith("zh") else ("RTL" if rtl else None))
-                bold = ParagraphStyle("h", parent=style, fontName=chain_for(catalog_id).primary_name(True))
+                bold = ParagraphStyle("h", parent=style, fontName=stock(chain_for(catalog_id).primary_name(True)))
                 texts = [plain(doc.cover.title)] + [plain(l) + " " + plain(v) for l, v in doc.cover.dates.rows]
                 story = []
                 for s in doc.sections:
@@ -172,10 +187,10 @@ def floor(program, n: int, repeats: int) -> dict:
                 for line in doc.language_help.taglines:  # the language's name in its bold face, as printed
                     own = chain_for(line.catalog_id)
                     rtl_line = line.direction == "rtl"
-                    line_style = ParagraphStyle("t", parent=style, fontName=own.primary_name(False),
+                    line_style = ParagraphStyle("t", parent=style, fontName=stock(own.primary_name(False)),
                                                 wordWrap="RTL" if rtl_line else None, alignment=2 if rtl_line else 0,
                                                 shaping=int(rtl_line or line.catalog_id == "hi"))
-                    story.append(P(f'<font face="{own.primary_name(True)}">{escape(plain(line.name))}</font>: '
+                    story.append(P(f'<font face="{stock(own.primary_name(True))}">{escape(plain(line.name))}</font>: '
                                    + escape(plain(line.text)), line_style))
                 header = plain(doc.header)
 
