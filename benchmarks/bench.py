@@ -71,14 +71,15 @@ def per_script(program, n: int, repeats: int) -> dict:
 
 def floor(program, n: int, repeats: int) -> dict:
     """Plain reportlab drawing the same content: the same localized text, date table, month
-    grids, QR codes, headings in the bold face, language-help lines (each in its own language's
-    regular and bold faces, so the same font subsets are embedded) and a header and footer on
-    every page, with stock flowables and SimpleDocTemplate. Left out are the project's layers:
-    catalogs and localization (done before the clock starts), font fallback inside a line,
-    bidi and Arabic joining, styled calendar cells, list markers and page-count labels. Each script
-    is set the way plain reportlab sets it correctly: CJK line breaking for Chinese, and its
-    right-to-left path with HarfBuzz shaping for Arabic, Persian and Hindi (as the packet needs
-    joined Arabic letters and Devanagari conjuncts too)."""
+    grids, QR codes, headings and bold terms in the bold face, language-help lines (each in its
+    own language's regular and bold faces, so the same font subsets are embedded) and a header
+    and footer on every page, with stock flowables, SimpleDocTemplate and the same font files
+    registered with reportlab's defaults. Left out are the project's layers: catalogs and
+    localization (done before the clock starts), font fallback inside a line, bidi ordering,
+    styled calendar cells, list markers and page-count labels. Each script is set the way plain
+    reportlab sets it correctly: CJK line breaking for Chinese, and its right-to-left path with
+    HarfBuzz shaping for Arabic, Persian and Hindi (the packet joins Arabic letters and forms
+    Devanagari conjuncts too)."""
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -154,7 +155,14 @@ def floor(program, n: int, repeats: int) -> dict:
                                        alignment=2 if rtl else 0,
                                        wordWrap="CJK" if catalog_id.startswith("zh") else ("RTL" if rtl else None))
                 bold = ParagraphStyle("h", parent=style, fontName=stock(chain_for(catalog_id).primary_name(True)))
-                texts = [plain(doc.cover.title)] + [plain(l) + " " + plain(v) for l, v in doc.cover.dates.rows]
+                bold_face = bold.fontName
+
+                def rich(runs, bold_face=bold_face):  # the bold terms inside text, as printed
+                    return "".join(f'<font face="{bold_face}">{escape(r.text)}</font>' if r.bold else escape(r.text)
+                                   for r in runs)
+
+                texts = [escape(plain(doc.cover.title))]
+                texts += [rich(l) + " " + rich(v) for l, v in doc.cover.dates.rows]
                 story = []
                 for s in doc.sections:
                     story.append(P(escape(plain(s.title)), bold))  # headings in the bold face, as printed
@@ -162,16 +170,16 @@ def floor(program, n: int, repeats: int) -> dict:
                         if isinstance(b, Heading):
                             story.append(P(escape(plain(b.runs)), bold))
                         elif isinstance(b, (Paragraph, Callout)):
-                            texts.append(plain(b.runs))
+                            texts.append(rich(b.runs))
                         elif isinstance(b, Bullets):
-                            texts += [plain(x) for x in b.items]
+                            texts += [rich(x) for x in b.items]
                         elif isinstance(b, Table):
-                            texts += [plain(l) + " " + plain(v) for l, v in b.rows]
+                            texts += [rich(l) + " " + rich(v) for l, v in b.rows]
                         elif isinstance(b, Resource):
-                            texts += [plain(b.name), plain(b.text), b.phone, b.url]
+                            texts += [escape(x) for x in (plain(b.name), plain(b.text), b.phone, b.url)]
                             story.append(qr(b.url))
-                texts += list(doc.sources)
-                story = [P(escape(x), style) for x in texts] + story
+                texts += [escape(x) for x in doc.sources]
+                story = [P(x, style) for x in texts] + story
                 # The same tables: dates at a glance and one 7-column grid per month, as strings.
                 story.append(T([[plain(l), plain(v)] for l, v in doc.cover.dates.rows],
                                style=[("FONTNAME", (0, 0), (-1, -1), font), ("GRID", (0, 0), (-1, -1), 0.5, gray)]))
