@@ -321,16 +321,29 @@ def cover(c: Ctx, cv: L.Cover, first: bool = True):
     return out
 
 
+_TAGLINES: dict = {}
+
+
+def _taglines(c: Ctx, taglines: tuple) -> list:
+    """The taglines' paragraphs, laid out once per process: every packet of a program prints the
+    same lines at the same width. A paragraph keeps no page state after it is drawn."""
+    key = (taglines, c.width, c.large)
+    paras = _TAGLINES.get(key)
+    if paras is None:
+        if len(_TAGLINES) > 32:
+            _TAGLINES.clear()
+        paras = _TAGLINES[key] = [c.other(t.catalog_id, t.direction).para((*t.name, L.Run(": "), *t.text), "cell")
+                                  for t in taglines]
+    return paras
+
+
 def language_help(c: Ctx, lh: L.LanguageHelp) -> list:
     """One page of taglines; each line in its own language's fonts and direction."""
     title = lh.title if L.plain(lh.title) == L.plain(lh.english_title) else \
         (*lh.title, L.Run(" / "), *lh.english_title)
     heading = c.para(title, "h1")
     heading.keepWithNext = True
-    rows = []
-    for t in lh.taglines:
-        tc = c.other(t.catalog_id, t.direction)
-        rows.append([tc.para((*t.name, L.Run(": "), *t.text), "cell")])
+    rows = [[para] for para in _taglines(c, lh.taglines)]
     table = Table(rows, colWidths=[c.width])
     table.setStyle(TableStyle([c.font_cmd(), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                                ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
