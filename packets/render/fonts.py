@@ -40,9 +40,10 @@ def _register(name: str, face: fontdata.FaceData) -> str:
     return name
 
 
-# Compressed font programs, by the identity of the subset bytes they came from (kept alive by
-# the subset cache below, so an identity is never reused while its entry stands).
-_COMPRESSED: dict[int, tuple[bytes, bytes]] = {}
+class _Subset(bytes):
+    """A cut font program that carries its deflated form, made the first time it is written."""
+
+    deflated: bytes | None = None
 
 
 def _cache_subsets(font: TTFont) -> None:
@@ -51,36 +52,32 @@ def _cache_subsets(font: TTFont) -> None:
     in every packet, and reportlab would otherwise cut (in Python) and deflate the same subset
     again for each PDF."""
     make = font.face.makeSubset
-    cache: dict[tuple[int, ...], bytes] = {}
+    cache: dict[tuple[int, ...], _Subset] = {}
 
     def make_subset(subset):
         key = tuple(subset)
         data = cache.get(key)
         if data is None:
             if len(cache) >= 16:  # bounded: a face whose subset varies per packet gains nothing
-                for old in cache.values():
-                    _COMPRESSED.pop(id(old), None)
                 cache.clear()
-            data = cache[key] = make(subset)
-            _COMPRESSED[id(data)] = (data, b"")
+            data = cache[key] = _Subset(make(subset))
         return data
 
     font.face.makeSubset = make_subset
 
 
 def install_compression_cache() -> None:
-    """reportlab deflates every stream when it writes a PDF: reuse the result for font subsets."""
+    """reportlab deflates every stream when it writes a PDF: a font subset is deflated once."""
     from reportlab.pdfbase import pdfdoc
 
     deflate = pdfdoc.PDFZCompress.encode
 
     def encode(text):
-        entry = _COMPRESSED.get(id(text))
-        if entry is None or entry[0] is not text:
+        if not isinstance(text, _Subset):
             return deflate(text)
-        if not entry[1]:
-            entry = _COMPRESSED[id(text)] = (text, deflate(text))
-        return entry[1]
+        if text.deflated is None:
+            text.deflated = deflate(text)
+        return text.deflated
 
     pdfdoc.PDFZCompress.encode = encode
 

@@ -78,19 +78,20 @@ class BidiParagraph(Paragraph):
         lines = getattr(self.blPara, "lines", None)
         if direction not in _BIDI or not lines:
             return super().drawPara(debug)
-        saved = list(lines)
-        try:
-            if self.blPara.kind == 0:
-                lines[:] = [(space, visual_words(words, direction)) for space, words in saved]
+        if self.blPara.kind == 0:  # one style: lines are (extra space, words)
+            saved = list(lines)
+            lines[:] = [(space, visual_words(words, direction)) for space, words in saved]
+            try:
                 return super().drawPara(debug)
+            finally:
+                lines[:] = saved
+        saved = [line.words for line in lines]  # styled lines: fragments
+        try:
             for line in lines:
-                line.saved_words = line.words
                 ordered = visual_fragments(line.words, direction)
                 # reportlab reverses a right-to-left line's fragments before drawing them
                 line.words = ordered[::-1] if direction == "RTL" else ordered
             return super().drawPara(debug)
         finally:
-            if self.blPara.kind != 0:
-                for line in lines:
-                    line.words = line.__dict__.pop("saved_words", line.words)
-            lines[:] = saved
+            for line, words in zip(lines, saved):
+                line.words = words
