@@ -118,6 +118,15 @@ def combine(packets: list[bytes]) -> bytes:
     return buf.getvalue()
 
 
+def errors_csv(errors: list[dict]) -> bytes:
+    """The rows that failed, as a spreadsheet opens it: line, column, masked MRN, problem."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=["line", "column", "mrn", "problem"], lineterminator="\r\n")
+    w.writeheader()
+    w.writerows(sorted(errors, key=lambda e: e["line"]))
+    return buf.getvalue().encode("utf-8-sig")
+
+
 def run_batch(rows: list[Row], program: Program, options: Options, outdir: Path, *, jobs: int = 0,
               combined: Path | None = None, sort_by_language: bool = False, password: str | None = None,
               stream=None) -> BatchResult:
@@ -140,11 +149,7 @@ def run_batch(rows: list[Row], program: Program, options: Options, outdir: Path,
     finally:
         progress.close()
     if result.errors:
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=["line", "column", "mrn", "problem"], lineterminator="\r\n")
-        w.writeheader()
-        w.writerows(sorted(result.errors, key=lambda e: e["line"]))
-        atomic_write(outdir / "errors.csv", buf.getvalue().encode("utf-8-sig"))
+        atomic_write(outdir / "errors.csv", errors_csv(result.errors))
     if combined and built_ok:
         order = sorted(built_ok, key=lambda x: (x[1].language, x[0])) if sort_by_language else built_ok
         result.combined = atomic_write(combined, combine([b.pdf for _, b in order]))

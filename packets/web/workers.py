@@ -1,0 +1,211 @@
+"""Rendering for the web app, in worker processes that load content, catalogs and fonts once.
+
+In: validated :class:`~packets.patient.Patient` records and :class:`~packets.build.Options`.
+Out: PDF bytes (one packet, the duplex-safe combined file, or a ZIP of single packets), built
+by the same :func:`packets.build.build_packet` as the command line. Nothing touches the disk.
+
+Rendering is CPU-bound, so a web server thread hands it to a process pool and waits; the
+threads stay free to answer pages. Each worker loads the program profile (passed in), the
+content and, by rendering one warm-up packet, the fonts and the catalogs when it starts.
+Errors come back as plain :class:`Failure` values (exceptions with keyword arguments do not
+survive pickling), never with a traceback or a patient's name.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import threading
+import zipfile
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+
+from ..batch import combine, errors_csv
+from ..build import Options, build_packet
+from ..errors import PacketError
+from ..patient import Patient
+from ..program import Program
+
+# Warm-up: one packet per script family loads every font and the catalogs a worker will use.
+WARM_LANGUAGES = ("en", "es", "zh-Hans", "ar")
+TIMEOUT = 300  # seconds for one request's rendering: far above a 500-row roster
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why one packet could not be built: the message and the field (for the form or table)."""
+
+    message: str
+    field: str | None = None
+
+
+@dataclass
+class Result:
+    """One packet: ``pdf`` and its file names, or a ``failure``; ``warnings`` for staff."""
+
+    pdf: bytes = b""
+    ics: bytes = b""
+    filename: str = ""
+    language: str = ""
+    warnings: list[str] = field(default_factory=list)
+    failure: Failure | None = None
+
+    @property
+    def ics_filename(self) -> str:
+        return self.filename[:-4] + ".ics"
+
+
+# -- worker side ---------------------------------------------------------------------------------
+_STATE: dict = {}
+
+
+def init_worker(program: Program, warm: bool = True) -> None:
+    """Runs once in each worker: the content, and (with ``warm``) fonts and catalogs, load here."""
+    from ..content import load_content
+    from ..patient import load_patient
+    from .. import paths
+
+    _STATE.update(program=program, content=load_content())
+    if warm:
+        sample = load_patient(paths.data_dir() / "sample_patient.yaml")
+        for lang in WARM_LANGUAGES:
+            try:
+                build_packet(sample, program, Options(language=lang, allow_fallback=True), _STATE["content"])
+            except PacketError:  # a language that is not shipped: nothing to warm
+                pass
+
+
+def build_one(patient: Patient, options: Options) -> Result:
+    try:
+        built = build_packet(patient, _STATE["program"], options, _STATE["content"])
+    except PacketError as err:
+        return Result(failure=Failure(err.message, err.field))
+    except Exception as err:  # a bug: say what kind, never the data that caused it
+        return Result(failure=Failure(f"internal error ({type(err).__name__})"))
+    return Result(built.pdf, built.ics, built.filename, built.language, list(built.warnings))
+
+
+def build_many(patients: list[Patient], options: Options) -> list[Result]:
+    return [build_one(p, options) for p in patients]
+
+
+def combine_pdfs(pdfs: list[bytes]) -> bytes:
+    return combine(pdfs)
+
+
+def _ping() -> int:
+    return os.getpid()
+
+
+# -- server side ---------------------------------------------------------------------------------
+class Renderer:
+    """The interface the pages use. :class:`InlineRenderer` runs in-process (tests);
+    :class:`PoolRenderer` runs in worker processes (the server)."""
+
+    def _call(self, fn, *args):
+        raise NotImplementedError
+
+    def _map(self, fn, chunks: list) -> list:
+        return [self._call(fn, c) for c in chunks]
+
+    def packet(self, patient: Patient, options: Options) -> Result:
+        return self._call(build_one, patient, options)
+
+    def packets(self, patients: list[Patient], options: Options) -> list[Result]:
+        """Many packets, in order, spread over the workers in chunks."""
+        size = max(1, min(8, len(patients) // (self.workers * 2) or 1))
+        chunks = [patients[i:i + size] for i in range(0, len(patients), size)]
+        out: list[Result] = []
+        for part in self._map(_build_chunk, [(c, options) for c in chunks]):
+            out.extend(part)
+        return out
+
+    def combined(self, pdfs: list[bytes]) -> bytes:
+        return self._call(combine_pdfs, pdfs)
+
+    workers = 1
+
+    def close(self) -> None:
+        pass
+
+
+def _build_chunk(args) -> list[Result]:
+    patients, options = args
+    return build_many(patients, options)
+
+
+class InlineRenderer(Renderer):
+    def __init__(self, program: Program, warm: bool = False):
+        init_worker(program, warm=warm)
+
+    def _call(self, fn, *args):
+        return fn(*args)
+
+
+class RendererUnavailable(Exception):
+    """The worker pool broke (a worker died) and was restarted; the request may be retried."""
+
+
+class PoolRenderer(Renderer):
+    """A process pool of ``workers`` processes (spawned, as on Windows), started at once and warmed."""
+
+    def __init__(self, program: Program, workers: int | None = None, warm: bool = True):
+        self.program, self.warm = program, warm
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._lock = threading.Lock()
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=init_worker, initargs=(self.program, self.warm))
+        for _ in range(self.workers):  # start every worker now, so the first packet is not slow
+            pool.submit(_ping)
+        return pool
+
+    def _submit(self, fn, *args) -> Future:
+        with self._lock:
+            return self._pool.submit(fn, *args)
+
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is broken:
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
+
+    def _call(self, fn, *args):
+        pool = self._pool
+        try:
+            return self._submit(fn, *args).result(timeout=TIMEOUT)
+        except BrokenProcessPool:
+            self._restart(pool)
+            raise RendererUnavailable() from None
+
+    def _map(self, fn, chunks: list) -> list:
+        pool = self._pool
+        try:
+            futures = [self._submit(fn, c) for c in chunks]
+            return [f.result(timeout=TIMEOUT) for f in futures]
+        except BrokenProcessPool:
+            self._restart(pool)
+            raise RendererUnavailable() from None
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in list(getattr(self._pool, "_processes", {}).values())]
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def zip_packets(results: list[Result], errors: list[dict]) -> bytes:
+    """The single packets as a ZIP, laid out as ``batch -o`` writes a folder: ``<mrn>-<lang>.pdf``
+    with its ``.ics`` beside it, and ``errors.csv`` listing the rows left out (masked MRNs)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for r in results:
+            zf.writestr(r.ics_filename, r.ics)
+            zf.writestr(r.filename, r.pdf)
+        if errors:
+            zf.writestr("errors.csv", errors_csv(errors))
+    return buf.getvalue()
