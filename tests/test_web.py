@@ -16,7 +16,7 @@ from packets.web import Settings, create_app
 from packets.web.server import check_listen
 from packets.web.workers import InlineRenderer
 from conftest import pdf_text
-from webtools import FIRST, LATER, csrf, patient_form, roster_csv
+from webtools import FIRST, LATER, csrf, patient_form, roster_csv, table_form
 
 
 @pytest.fixture(scope="module")
@@ -150,16 +150,6 @@ def table_rows(html: str) -> dict[int, str]:
     for tr in re.findall(r"<tr class=\"(?:ready|problem|left-out)\">.*?</tr>", html, re.S):
         out[int(re.search(r'name="r\d+-line" value="(\d+)"', tr).group(1))] = tr
     return out
-
-
-def table_form(html: str) -> dict:
-    """The table's inputs, as the browser would send them back."""
-    data = dict(re.findall(r'<input type="(?:hidden|text|date)"[^>]* name="([^"]+)" value="([^"]*)"', html))
-    data.update(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
-    for name, body in re.findall(r'<select id="[^"]+" name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        m = re.search(r'<option value="([^"]*)" selected>', body)
-        data[name] = m.group(1) if m else ""
-    return data
 
 
 def test_roster_upload_fills_the_table_with_every_row(client):

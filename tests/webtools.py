@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import unescape
 import os
 import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -45,6 +47,16 @@ def roster_csv() -> bytes:
             f'"Secret Nolang",00500002,,xx-YY,{f},,,\r\n'                      # line 5: no such language
             f'"Wei Okafor",00633210,,en,,{f};{(FIRST + dt.timedelta(days=21)).isoformat()},,\r\n')
     return text.encode("utf-8")
+
+
+def table_form(html: str) -> dict:
+    """The table's inputs, as the browser would send them back."""
+    data = dict(re.findall(r'<input type="(?:hidden|text|date)"[^>]* name="([^"]+)" value="([^"]*)"', html))
+    data.update(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    for name, body in re.findall(r'<select id="[^"]+" name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        m = re.search(r'<option value="([^"]*)" selected>', body)
+        data[name] = m.group(1) if m else ""
+    return {k: unescape(v) for k, v in data.items()}
 
 
 class Server:
@@ -85,3 +97,42 @@ class Server:
             out, err = self.proc.communicate()
         self.stderr = err
         return err
+
+
+class Client:
+    """A plain HTTP client with cookies (no browser), for the real server."""
+
+    def __init__(self, base: str):
+        import http.cookiejar
+        self.base = base.rstrip("/")
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def request(self, path: str, data: bytes | None = None, content_type: str | None = None):
+        req = urllib.request.Request(self.base + path, data=data, method="POST" if data is not None else "GET")
+        if content_type:
+            req.add_header("Content-Type", content_type)
+        try:
+            with self.opener.open(req, timeout=120) as r:
+                return r.status, r.headers, r.read()
+        except urllib.error.HTTPError as err:
+            with err:
+                return err.code, err.headers, err.read()
+
+    def get(self, path: str):
+        return self.request(path)
+
+    def token(self, page: str = "/") -> str:
+        return csrf(self.get(page)[2].decode("utf-8"))
+
+    def post(self, path: str, fields: dict, page: str = "/"):
+        from urllib.parse import urlencode
+        body = urlencode({**fields, "csrf_token": self.token(page)}).encode("utf-8")
+        return self.request(path, body, "application/x-www-form-urlencoded")
+
+    def upload(self, data: bytes, filename: str = "roster.csv"):
+        from werkzeug.datastructures import FileStorage
+        from werkzeug.test import encode_multipart
+        import io
+        boundary, body = encode_multipart({"csrf_token": self.token("/roster"),
+                                           "roster": FileStorage(io.BytesIO(data), filename, "roster")})
+        return self.request("/roster", body, f"multipart/form-data; boundary={boundary}")

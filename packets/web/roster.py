@@ -22,7 +22,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from ..build import printed_date
 from ..errors import ConfigError, InputError, PacketError
-from ..i18n.locales import catalog_id_for
+from ..i18n.locales import catalog_id_for, english_name, native_name
 from ..roster import Row, column_of
 from .fields import (DATE_FIELDS, LABELS, ROSTER_COLUMNS, columns_from_record, plain_message,
                      record_from_columns, sentence)
@@ -44,6 +44,15 @@ class TableRow:
     problem: str = ""             # what is wrong, in plain words
     warnings: list[str] = field(default_factory=list)
     row: Row | None = None
+
+    @property
+    def language_note(self) -> str:
+        """How the table's language list names a tag it does not list itself ('es-US')."""
+        try:
+            catalog = catalog_id_for(self.cells["language"])
+        except PacketError:
+            return "not a language we print"
+        return f"{native_name(catalog)}, {english_name(catalog)}"
 
     @property
     def ready(self) -> bool:

@@ -118,8 +118,8 @@ def logout():
 def install(app: Flask) -> None:
     from flask_wtf.csrf import CSRFProtect
 
-    CSRFProtect(app)
     app.before_request(_before)
-    app.before_request(_require_sign_in)
+    app.before_request(_require_sign_in)   # sign-in first: a stranger learns nothing from CSRF errors
+    CSRFProtect(app)
     app.after_request(_after)
     app.register_blueprint(auth)
