@@ -16,7 +16,8 @@ bp = Blueprint("languages", __name__, url_prefix="/languages")
 
 @bp.get("")
 def index():
-    return render_template("languages.html", active="languages")
+    progress = current_status(current_app.config["SETTINGS"].require_reviewed, progress=True)
+    return render_template("languages.html", languages=progress.languages, active="languages")
 
 
 @bp.get("/<tag>/preview.pdf")

@@ -16,10 +16,12 @@ import ipaddress
 import logging
 import signal
 import sys
+import threading
 
 from ..errors import ConfigError
 from ..program import load_program
 from . import Settings, create_app
+from .status import current_status
 from .workers import PoolRenderer
 
 MIN_PASSPHRASE = 12
@@ -76,6 +78,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, threads
         except OSError as err:
             raise ConfigError(f"cannot listen on {host}:{port} ({err.strerror or err}); "
                               "choose another port with --port") from None
+        # The banner's status (CLDR names of every language) is ready before the first page asks.
+        threading.Thread(target=current_status, args=(settings.require_reviewed,), daemon=True).start()
         print(f"Intake desk: open {url(host, server.effective_port)} in a browser "
               f"({renderer.workers} rendering worker(s)). Press Ctrl+C to stop.", file=stream, flush=True)
         signal.signal(signal.SIGTERM, _stop)

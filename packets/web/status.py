@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from .. import paths
 from ..i18n import locales
 from ..i18n.checks import catalog_stats
+from ..i18n.pofiles import REVIEW_FIELDS, extra_headers
 
 REVIEWED, DRAFT, NOT_RECORDED = "reviewed", "draft", "no review recorded"
 
@@ -46,7 +47,7 @@ class Language:
     tag: str
     native: str
     english: str
-    percent: float
+    percent: float | None   # translated share; None unless asked for (it parses the catalog)
     review: Review
 
 
@@ -88,39 +89,43 @@ def _stamp() -> tuple:
     return tuple(out)
 
 
-def _catalog_review(catalog_id: str, stats: dict) -> Review:
-    tag = locales.bcp47(catalog_id)
-    status = REVIEWED if stats["status"] == REVIEWED else DRAFT
-    return Review(f"{stats['native']} ({tag}) translation", status, stats["reviewer"], stats["reviewed"],
-                  "a qualified medical translator",
+def _catalog_review(catalog_id: str) -> Review:
+    """From the catalog's header alone: the banner on every page must not parse whole catalogs."""
+    status_field, by_field, date_field = REVIEW_FIELDS
+    header = extra_headers(locales.catalog_path(catalog_id).read_bytes())
+    status = REVIEWED if header.get(status_field, "").strip().lower() == REVIEWED else DRAFT
+    return Review(f"{locales.native_name(catalog_id)} ({locales.bcp47(catalog_id)}) translation", status,
+                  header.get(by_field, ""), header.get(date_field, ""), "a qualified medical translator",
                   f"mark the catalog reviewed (X-Review-Status) in locales/{catalog_id}/LC_MESSAGES/packet.po")
 
 
-def _compute(production: bool) -> Status:
+def _compute(production: bool, progress: bool) -> Status:
     languages = [Language("en", "en", "English", "English", 100.0,
                           Review("English (the source text)", REVIEWED, "", "", "", ""))]
     for cid in locales.available():
         if cid == locales.SOURCE_LANGUAGE:
             continue
-        stats = catalog_stats(cid)
+        percent = catalog_stats(cid)["percent"] if progress else None
         languages.append(Language(cid, locales.bcp47(cid), locales.native_name(cid), locales.english_name(cid),
-                                  stats["percent"], _catalog_review(cid, stats)))
+                                  percent, _catalog_review(cid)))
     reviews = (Review("Education content", NOT_RECORDED, who_acts="a clinician"),
                Review("Program profile", NOT_RECORDED, who_acts="the program's staff"),
                *(lang.review for lang in languages[1:]))
     return Status(production, reviews, tuple(languages))
 
 
-def current_status(production: bool) -> Status:
-    key = (production, str(paths.locales_dir()), _stamp())
+def current_status(production: bool, progress: bool = False) -> Status:
+    """The status, recomputed only when a catalog changed. ``progress`` adds each language's
+    translated share (a full parse of every catalog: the languages page only). Computed under a
+    lock: the first pages after a start wait for one computation instead of repeating it."""
+    key = (production, progress, str(paths.locales_dir()), _stamp())
     with _LOCK:
-        cached = _CACHE.get("status")
+        cached = _CACHE.get(progress)
         if cached and cached[0] == key:
             return cached[1]
-    status = _compute(production)
-    with _LOCK:
-        _CACHE["status"] = (key, status)
-    return status
+        status = _compute(production, progress)
+        _CACHE[progress] = (key, status)
+        return status
 
 
 def print_refusal(status: Status, catalog_id: str) -> str | None:
