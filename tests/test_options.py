@@ -117,19 +117,15 @@ def test_require_reviewed_refuses_a_draft_with_exit_2(patient_file, tmp_path, ca
 
 
 @pytest.fixture
-def unfinished_root(tmp_path, monkeypatch):
+def unfinished_root(locales_copy):
     """A copy of the locales where Spanish has one untranslated and one fuzzy string."""
-    root = tmp_path / "root"
-    shutil.copytree(paths.locales_dir(), root / "locales")
-    for name in ("content", "fonts"):
-        (root / name).symlink_to(paths.root() / name)
+    root = locales_copy
     po = root / "locales" / "es" / "LC_MESSAGES" / "packet.po"
     cat, extra = read_catalog(po)
     by_id = {m.id: m for m in cat if m.id}
     by_id["About IL-2 treatment"].string = ""
     by_id["How IL-2 works"].flags.add("fuzzy")
     write_catalog(po, cat, extra)
-    monkeypatch.setenv("PACKETS_ROOT", str(root))
     return root
 
 

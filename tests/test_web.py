@@ -270,21 +270,14 @@ def test_languages_page_lists_every_language_with_review_status_and_preview(clie
     assert client.get("/languages/xx/preview.pdf").status_code == 404
 
 
-def test_languages_page_shows_who_reviewed_and_when(tmp_path, monkeypatch, renderer):
+def test_languages_page_shows_who_reviewed_and_when(locales_copy, renderer):
     """A reviewed catalog (a temporary copy: the shipped ones are never marked reviewed here)."""
-    import shutil
-    from packets import paths
     from packets.i18n.pofiles import read_catalog, write_catalog
-    root = tmp_path / "root"
-    shutil.copytree(paths.locales_dir(), root / "locales")
-    for name in ("content", "fonts"):
-        (root / name).symlink_to(paths.root() / name)
-    po = root / "locales" / "fr" / "LC_MESSAGES" / "packet.po"
+    po = locales_copy / "locales" / "fr" / "LC_MESSAGES" / "packet.po"
     cat, extra = read_catalog(po)
     extra.update({"X-Review-Status": "reviewed", "X-Reviewed-By": "Claire Dubois, CT",
                   "X-Reviewed-Date": "2026-10-01"})
     write_catalog(po, cat, extra)
-    monkeypatch.setenv("PACKETS_ROOT", str(root))
     html = create_app(Settings(), renderer=renderer).test_client().get("/languages").get_data(as_text=True)
     french = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if "Français" in r)
     assert "Reviewed by Claire Dubois, CT on 2026-10-01" in french

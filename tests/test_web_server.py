@@ -99,3 +99,31 @@ def test_the_audit_hook_would_see_a_write(tmp_path):
                        env={"PYTHONPATH": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"},
                        capture_output=True, text=True)
     assert "AUDIT-WRITE" in r.stderr
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_no_worker_outlives_the_server(how):
+    """Stopped (SIGTERM, as a service manager does) or killed outright, the server leaves no
+    rendering process behind."""
+    import signal
+    import time
+    import psutil
+    def alive(procs):
+        return [p.pid for p in procs if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+    server = Server(workers=2)
+    children = []
+    try:
+        server.wait_ready()
+        children = psutil.Process(server.proc.pid).children(recursive=True)
+        assert len(children) >= 2
+        server.proc.send_signal(getattr(signal, how))
+        server.proc.wait(timeout=30)
+        end = time.monotonic() + 30
+        while alive(children) and time.monotonic() < end:
+            time.sleep(0.2)
+        assert alive(children) == []
+    finally:
+        for pid in alive(children):      # a failed run cleans up the processes it started
+            psutil.Process(pid).kill()
+        server.stop()

@@ -151,40 +151,48 @@ def recheck():
     return table_page(rows, source, values=request.form)
 
 
+@dataclass
+class Printable:
+    ready: list[TableRow]
+    results: list
+    left_out: list[dict]      # lines for errors.csv
+    form: dict
+
+
 def _build():
-    """Every ready row built; or, when something needs staff first, the table page to show."""
+    """A :class:`Printable` of every ready row built; or, when something needs staff first, the
+    table page to show instead."""
     form = request.form
     rows, source = rows_from_form(form)
     options, errors = options_from(form)
     if errors:
-        return None, table_page(rows, source, error=errors["paper"], code=422, values=form)
+        return table_page(rows, source, error=errors["paper"], code=422, values=form)
     ready = [r for r in rows if r.ready]
     if not ready:
-        return None, table_page(rows, source, error="No row is ready to print: fix the rows marked below.",
-                                code=422, values=form)
+        return table_page(rows, source, error="No row is ready to print: fix the rows marked below.",
+                          code=422, values=form)
     results = current_app.config["RENDERER"].packets([r.row.patient() for r in ready], options)
     for r, res in zip(ready, results):
         r.warnings = res.warnings
         if res.failure:
             r.fail(res.failure.message, res.failure.field)
     if any(res.failure for res in results):
-        return None, table_page(rows, source, error="Some rows could not be made into packets: see below. "
-                                "Nothing was printed.", code=422, values=form)
+        return table_page(rows, source, error="Some rows could not be made into packets: see below. "
+                          "Nothing was printed.", code=422, values=form)
     token = confirm_token([r.row.record for r in ready], options)
     if any(r.warnings for r in ready) and not hmac.compare_digest(form.get("confirmed", ""), token):
-        return None, table_page(rows, source, confirm=token, values=form,
-                                error="Check the warnings below before printing.")
-    return (ready, results, [r.left_out() for r in rows if not r.ready], form), None
+        return table_page(rows, source, confirm=token, values=form,
+                          error="Check the warnings below before printing.")
+    return Printable(ready, results, [r.left_out() for r in rows if not r.ready], form)
 
 
 @bp.post("/print")
 def print_all():
-    built, page = _build()
-    if page:
-        return page
-    ready, results, _, form = built
-    order = list(zip(ready, results))
-    if form.get("sort_by_language"):
+    built = _build()
+    if not isinstance(built, Printable):
+        return built
+    order = list(zip(built.ready, built.results))
+    if built.form.get("sort_by_language"):
         order.sort(key=lambda pair: (pair[1].language, pair[0].index))
     pdf = current_app.config["RENDERER"].combined([res.pdf for _, res in order])
     return pdf_response(pdf, f"print-all-{printed_date().isoformat()}.pdf", download=True)
@@ -192,9 +200,8 @@ def print_all():
 
 @bp.post("/zip")
 def zip_all():
-    built, page = _build()
-    if page:
-        return page
-    _, results, left_out, _ = built
-    return Response(zip_packets(results, left_out), mimetype="application/zip",
+    built = _build()
+    if not isinstance(built, Printable):
+        return built
+    return Response(zip_packets(built.results, built.left_out), mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="packets-{printed_date().isoformat()}.zip"'})

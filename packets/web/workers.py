@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 import zipfile
@@ -61,12 +62,26 @@ class Result:
 _STATE: dict = {}
 
 
-def init_worker(program: Program, warm: bool = True) -> None:
+def _exit_with_parent() -> None:
+    """A worker whose server was killed (kill -9, a crash) exits too, rather than living on."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch():
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
+def init_worker(program: Program, warm: bool = True, in_process: bool = False) -> None:
     """Runs once in each worker: the content, and (with ``warm``) fonts and catalogs, load here."""
     from ..content import load_content
     from ..patient import load_patient
     from .. import paths
 
+    if not in_process:
+        _exit_with_parent()
     _STATE.update(program=program, content=load_content())
     if warm:
         sample = load_patient(paths.data_dir() / "sample_patient.yaml")
@@ -89,10 +104,6 @@ def build_one(patient: Patient, options: Options) -> Result:
 
 def build_many(patients: list[Patient], options: Options) -> list[Result]:
     return [build_one(p, options) for p in patients]
-
-
-def combine_pdfs(pdfs: list[bytes]) -> bytes:
-    return combine(pdfs)
 
 
 def _ping() -> int:
@@ -123,7 +134,7 @@ class Renderer:
         return out
 
     def combined(self, pdfs: list[bytes]) -> bytes:
-        return self._call(combine_pdfs, pdfs)
+        return self._call(combine, pdfs)
 
     workers = 1
 
@@ -138,7 +149,7 @@ def _build_chunk(args) -> list[Result]:
 
 class InlineRenderer(Renderer):
     def __init__(self, program: Program, warm: bool = False):
-        init_worker(program, warm=warm)
+        init_worker(program, warm=warm, in_process=True)
 
     def _call(self, fn, *args):
         return fn(*args)
