@@ -285,10 +285,13 @@ def cmd_fhir(args) -> int:
         print(f"error: {args.source}: {error_message(err, imported.rows)}", file=sys.stderr)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    docs, unclear = write_documents(imported.rows, result.written, settings, large_print=args.large_print)
-    for row in unclear:
+    docs, matched = write_documents(imported.rows, result.written, settings, large_print=args.large_print)
+    for row in matched.unclear:
         print(f"error: {args.source}: {row.resource} ({row.where}): more than one PDF for this patient in this run; "
               f"no DocumentReference written (MRN {row.masked_mrn})", file=sys.stderr)
+    for pdf in matched.unowned:  # a PDF whose patient cannot be told from its name: never guess
+        print(f"error: {pdf.name}: no patient of {args.source} matches this file name; no DocumentReference "
+              "written", file=sys.stderr)
     posted = not_posted = 0
     for doc in docs if base_url else []:
         sent = post_document(base_url, doc.resource, token)
@@ -309,7 +312,7 @@ def cmd_fhir(args) -> int:
     if result.combined:
         summary += f"; combined: {result.combined}"
     print(summary)
-    return EXIT_FAILED if result.errors or unclear or not_posted else EXIT_OK
+    return EXIT_FAILED if result.errors or matched.unclear or matched.unowned or not_posted else EXIT_OK
 
 
 COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "fhir": cmd_fhir, "i18n": cmd_i18n}

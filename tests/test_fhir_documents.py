@@ -103,12 +103,13 @@ def test_each_pdf_goes_to_the_patient_whose_mrn_it_bears():
     rows = [FhirRow(line=i, record={"mrn": mrn}, file="b", resource=f"Patient/{mrn}") for i, mrn in
             enumerate(["123", "123-4", "00412345"])]
     written = [Path("o/123-4-en.pdf"), Path("o/123-en.pdf"), Path("o/123-4-en.ics"), Path("o/999-en.pdf")]
-    matched, unclear = match_pdfs(rows, written)
-    assert [(r.resource, p.name) for r, p in matched] == [("Patient/123", "123-en.pdf"),
-                                                          ("Patient/123-4", "123-4-en.pdf")]
-    assert unclear == []
-    _, unclear = match_pdfs(rows, written + [Path("o/123-es.pdf")])
-    assert [r.resource for r in unclear] == ["Patient/123"]  # two PDFs: no DocumentReference at all
+    matched = match_pdfs(rows, written)
+    assert [(r.resource, p.name) for r, p in matched.pairs] == [("Patient/123", "123-en.pdf"),
+                                                                ("Patient/123-4", "123-4-en.pdf")]
+    assert matched.unclear == [] and matched.unowned == [Path("o/999-en.pdf")]
+    matched = match_pdfs(rows, written + [Path("o/123-es.pdf")])
+    assert [r.resource for r in matched.unclear] == ["Patient/123"]  # two PDFs: no DocumentReference at all
+    assert [r.resource for r, _ in matched.pairs] == ["Patient/123-4"]
 
 
 # -- POST to a FHIR server ------------------------------------------------------------------------

@@ -109,18 +109,23 @@ def document_reference(pdf: bytes, row: FhirRow, settings: FhirSettings, *, when
     return doc
 
 
-def match_pdfs(rows: list[FhirRow], written: list[Path]) -> tuple[list[tuple[FhirRow, Path]], list[FhirRow]]:
+@dataclass
+class Matched:
+    pairs: list[tuple[FhirRow, Path]]     # each patient row and its one PDF
+    unclear: list[FhirRow]                # rows with two PDFs, which should never happen: no document
+    unowned: list[Path]                   # PDFs no row's MRN matches: no document, never a guess
+
+
+def match_pdfs(rows: list[FhirRow], written: list[Path]) -> Matched:
     """Which written PDF is which patient's: its name starts with the MRN and a '-'.
 
-    The longest MRN wins ('123-4-en.pdf' belongs to MRN 123-4, not 123). A patient row with
-    two PDFs, which should never happen, gets none (returned second): a DocumentReference must
-    never carry another patient's packet.
+    The longest MRN wins ('123-4-en.pdf' belongs to MRN 123-4, not 123). A DocumentReference
+    must never carry another patient's packet, so anything unclear gets none.
     """
     good = [r for r in rows if not r.problem and r.record.get("mrn")]
     owner: dict[Path, FhirRow] = {}
-    for path in written:
-        if path.suffix.lower() != ".pdf":
-            continue
+    pdfs = [p for p in written if p.suffix.lower() == ".pdf"]
+    for path in pdfs:
         owners = [r for r in good if path.name.startswith(str(r.record["mrn"]) + "-")]
         if owners:
             owner[path] = max(owners, key=lambda r: len(str(r.record["mrn"])))
@@ -134,16 +139,16 @@ def match_pdfs(rows: list[FhirRow], written: list[Path]) -> tuple[list[tuple[Fhi
             matched.append((row, paths[0]))
         elif len(paths) > 1:
             unclear.append(row)
-    return matched, unclear
+    return Matched(matched, unclear, [p for p in pdfs if p not in owner])
 
 
 def write_documents(rows: list[FhirRow], written: list[Path], settings: FhirSettings, *,
-                    large_print: bool = False, when: dt.datetime | None = None) -> tuple[list[Document], list[FhirRow]]:
-    """A DocumentReference JSON beside each PDF of this run; also the rows whose PDF was unclear."""
+                    large_print: bool = False, when: dt.datetime | None = None) -> tuple[list[Document], Matched]:
+    """A DocumentReference JSON beside each PDF of this run; also what could not be matched."""
     when = when or document_time()
-    matched, unclear = match_pdfs(rows, written)
+    matched = match_pdfs(rows, written)
     docs = []
-    for row, pdf_path in matched:
+    for row, pdf_path in matched.pairs:
         pdf = pdf_path.read_bytes()  # the bytes as they are on disk: the attachment is exactly that file
         title, language = pdf_title_and_language(pdf)
         resource = document_reference(pdf, row, settings, when=when, title=title,
@@ -151,4 +156,4 @@ def write_documents(rows: list[FhirRow], written: list[Path], settings: FhirSett
         target = pdf_path.with_name(pdf_path.name[:-4] + SUFFIX)
         atomic_write(target, (json.dumps(resource, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         docs.append(Document(row, pdf_path, target, resource))
-    return docs, unclear
+    return docs, matched
