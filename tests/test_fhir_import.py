@@ -229,3 +229,21 @@ def test_mrn_by_type_when_the_profile_names_no_system(program):
                                                            "code": "SS"}]}},
                                      mrn_identifier("00412345", system="http://other/mrn")])
     assert rows_of(bundle(pat, *two_cycles("p1")), prog)[0].record["mrn"] == "00412345"
+
+
+def test_identifier_only_and_absolute_references(program):
+    """A logical reference (identifier, no reference) and a full URL on another base both find the Patient."""
+    first, second = two_cycles("p1")
+    first["participant"][0]["actor"] = {"identifier": {"system": "http://hospital.example.org/mrn",
+                                                       "value": "00412345"}}
+    second["participant"][0]["actor"] = {"reference": "https://ehr.example.org/fhir/Patient/p1/_history/3"}
+    [row] = rows_of(bundle(patient("p1"), first, second), program)
+    assert row.problem is None and row.record["schedule"]["cycles"] == ["2026-12-01", "2026-12-22"]
+
+
+def test_a_practitioner_or_location_that_is_not_in_the_export_does_not_matter(program):
+    first, second = two_cycles("p1")
+    first["participant"].append({"actor": {"reference": "Practitioner/not-exported"}})
+    first["participant"].append({"actor": {"reference": "urn:uuid:00000000-0000-4000-8000-00000000dead"}})
+    [row] = rows_of(bundle(patient("p1"), first, second), program)
+    assert row.problem is None
