@@ -217,3 +217,51 @@ def test_cli_an_empty_folder_or_a_missing_source_is_a_usage_error(tmp_path, caps
     assert "no .ndjson files in this folder" in capsys.readouterr().err
     assert main(["fhir", str(tmp_path / "missing.json"), "-o", str(tmp_path / "out")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+# -- any damage to a real export: problems, never a crash ------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from packets.errors import ConfigError, PacketError  # noqa: E402
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12) | st.sampled_from(["Patient/p-1001", "urn:uuid:x", "Patient?identifier=x", "9999-12-31T23:59:59-14:00",
+                                             "0001-01-01T00:00:00+14:00", "2026-02-30", "es", "", "#p"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, child in children:
+        yield from _paths(child, prefix + (key,))
+
+
+CLINIC_DAY = load_example("clinic-day-bundle.json")
+PATHS = list(_paths(CLINIC_DAY))[1:]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(PATHS), JSON_VALUES), min_size=1, max_size=4))
+def test_damaged_exports_give_problems_never_a_crash(program, damage):
+    data = json.loads(json.dumps(CLINIC_DAY))
+    for path, value in damage:
+        node = data
+        try:
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change removed this place
+    try:
+        rows = rows_from_bundle(json.dumps(data).encode(), program).rows
+    except ConfigError:
+        return  # the whole file is unusable (not a Bundle): exit 2, one line
+    for row in rows:
+        try:
+            row.patient()
+        except PacketError:
+            pass

@@ -27,7 +27,7 @@ from ..patient import mask_mrn, parse_patient
 from ..roster import Row
 from ..schedule import build_schedule
 from .profile import FhirSettings, require_settings
-from .resources import Entry, ResourceIndex, UnresolvedReference
+from .resources import Entry, ResourceIndex, UnresolvedReference, items
 
 V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
 BCP47 = "urn:ietf:bcp:47"
@@ -89,18 +89,16 @@ class Event:
 
 
 # -- small readers ------------------------------------------------------------------------------
-def _list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def codings(resource: dict) -> list[tuple[str, str]]:
     out = []
     for name in CODED_FIELDS:
-        for concept in _list(resource.get(name)):
+        for concept in items(resource.get(name)):
             if isinstance(concept, dict):
-                for c in _list(concept.get("coding")):
+                for c in items(concept.get("coding")):
                     if isinstance(c, dict) and isinstance(c.get("system"), str) and isinstance(c.get("code"), str):
                         out.append((c["system"], c["code"]))
     return out
@@ -125,12 +123,13 @@ def local_time(value, tz: zoneinfo.ZoneInfo | None, what: str) -> tuple[dt.date,
         if len(value) == 10:
             return dt.date.fromisoformat(value), None
         moment = dt.datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tz or dt.timezone.utc)
+        elif tz is not None:
+            moment = moment.astimezone(tz)
+        moment.astimezone(dt.timezone.utc)  # comparable with every other moment (not past year 9999)
+    except (ValueError, OverflowError):
         raise FhirDataError(f"{what} ({value}) is not a valid date") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz or dt.timezone.utc)
-    elif tz is not None:
-        moment = moment.astimezone(tz)
     return moment.date(), moment
 
 
@@ -152,7 +151,7 @@ def patient_of(entry: Entry, index: ResourceIndex) -> Entry:
     refs = [("subject", res.get("subject"))]
     if entry.type == "Appointment":
         refs += [(f"participant[{i + 1}].actor", p.get("actor"))
-                 for i, p in enumerate(_list(res.get("participant"))) if isinstance(p, dict)]
+                 for i, p in enumerate(items(res.get("participant"))) if isinstance(p, dict)]
     patients: dict[int, Entry] = {}
     dangling: list[tuple[str, str, bool]] = []
     for where, ref in refs:
@@ -181,7 +180,7 @@ def patient_of(entry: Entry, index: ResourceIndex) -> Entry:
 
 def declined(entry: Entry, patient: Entry, index: ResourceIndex) -> bool:
     """An Appointment the patient declined is not an admission."""
-    for p in _list(entry.resource.get("participant")):
+    for p in items(entry.resource.get("participant")):
         if isinstance(p, dict) and p.get("status") == "declined":
             try:
                 if index.resolve(p.get("actor"), entry) is patient:
@@ -210,7 +209,7 @@ def event_of(entry: Entry, kind: str, index: ResourceIndex, tz) -> Event:
         raise FhirDataError(f"ends ({end}) before it starts ({start})", field=field_name, about=about)
     fulfils = []
     if entry.type == "Encounter":
-        for ref in _list(res.get("appointment")):
+        for ref in items(res.get("appointment")):
             try:
                 target = index.resolve(ref, entry)
             except UnresolvedReference:
@@ -223,7 +222,7 @@ def event_of(entry: Entry, kind: str, index: ResourceIndex, tz) -> Event:
 # -- the patient's own data ---------------------------------------------------------------------
 def find_mrn(patient: Entry, settings: FhirSettings) -> tuple[str, dict]:
     """(MRN, the Identifier for the DocumentReference). Several candidates, or none, is an error."""
-    idents = [i for i in _list(patient.resource.get("identifier"))
+    idents = [i for i in items(patient.resource.get("identifier"))
               if isinstance(i, dict) and isinstance(i.get("value"), str) and i["value"].strip()
               and i.get("use") != "old"]
 
@@ -240,7 +239,7 @@ def find_mrn(patient: Entry, settings: FhirSettings) -> tuple[str, dict]:
                                 + "); a patient has one", field="Patient.identifier")
     typed = distinct([i for i in idents if any(
         isinstance(c, dict) and c.get("system") == V2_0203 and c.get("code") == "MR"
-        for c in _list((i.get("type") or {}).get("coding") if isinstance(i.get("type"), dict) else None))])
+        for c in items((i.get("type") or {}).get("coding") if isinstance(i.get("type"), dict) else None))])
     if len(typed) == 1:
         return typed[0]["value"].strip(), typed[0]
     system = f" with system {settings.mrn_system}" if settings.mrn_system else ""
@@ -257,10 +256,12 @@ _NAME_RANK = {"official": 0, "usual": 1, "old": 3, "maiden": 3, "anonymous": 3}
 
 def find_name(patient: Entry, settings: FhirSettings) -> str:
     """The name to print: ``use: official`` first, given names then family; ``text`` without parts."""
-    names = [n for n in _list(patient.resource.get("name")) if isinstance(n, dict)]
-    for n in sorted(names, key=lambda n: _NAME_RANK.get(n.get("use"), 2)):
+    names = [n for n in items(patient.resource.get("name")) if isinstance(n, dict)]
+    for n in sorted(names, key=lambda n: _NAME_RANK.get(_text(n.get("use")), 2)):
         def strings(key):
-            return [s.strip() for s in _list(n.get(key)) if isinstance(s, str) and s.strip()]
+            value = n.get(key)
+            return [s.strip() for s in (value if isinstance(value, list) else [value])
+                    if isinstance(s, str) and s.strip()]
         family = [n["family"].strip()] if isinstance(n.get("family"), str) and n["family"].strip() else []
         given = strings("given")
         if given or family:
@@ -274,7 +275,7 @@ def find_name(patient: Entry, settings: FhirSettings) -> str:
 
 def find_language(patient: Entry) -> str:
     """The BCP 47 tag of the preferred communication, else of the only one."""
-    comms = [c for c in _list(patient.resource.get("communication")) if isinstance(c, dict)]
+    comms = [c for c in items(patient.resource.get("communication")) if isinstance(c, dict)]
     preferred = [c for c in comms if c.get("preferred") is True]
     if len(preferred) > 1:
         raise FhirDataError(f"{len(preferred)} languages are marked preferred", field="Patient.communication")
@@ -288,7 +289,7 @@ def find_language(patient: Entry) -> str:
         raise FhirDataError("no language (Patient.communication): the packet's language must come from the EHR",
                             field="Patient.communication")
     language = chosen.get("language") if isinstance(chosen.get("language"), dict) else {}
-    codes = [c.get("code") for c in _list(language.get("coding"))
+    codes = [c.get("code") for c in items(language.get("coding"))
              if isinstance(c, dict) and c.get("system") in (BCP47, None) and isinstance(c.get("code"), str)]
     if not codes:
         raise FhirDataError(f"the language has no BCP 47 code ({BCP47})", field="Patient.communication.language")
@@ -309,7 +310,7 @@ def check_record_status(patient: Entry) -> None:
         raise FhirDataError("is marked deceased; no packet is made", field="Patient.deceased")
     if res.get("active") is False:
         raise FhirDataError("is marked inactive (active: false); no packet is made", field="Patient.active")
-    for link in _list(res.get("link")):
+    for link in items(res.get("link")):
         if isinstance(link, dict) and link.get("type") == "replaced-by":
             raise FhirDataError("was merged into another record (link: replaced-by); use that record",
                                 field="Patient.link")
@@ -369,7 +370,9 @@ def _subject(patient: Entry, mrn_identifier: dict) -> dict:
         subject["reference"] = f"Patient/{patient.id}"
     elif patient.full_url and patient.full_url.startswith(("http://", "https://")):
         subject["reference"] = patient.full_url
-    ident = {k: mrn_identifier[k] for k in ("type", "system") if k in mrn_identifier}
+    ident: dict = {"type": {"coding": [{"system": V2_0203, "code": "MR"}]}}  # built, not copied from the source
+    if isinstance(mrn_identifier.get("system"), str):
+        ident["system"] = mrn_identifier["system"]
     ident["value"] = mrn_identifier["value"].strip()
     subject["identifier"] = ident
     return subject
@@ -425,7 +428,7 @@ def map_patients(index: ResourceIndex, program) -> FhirImport:
             continue
         label = f"{entry.label} ({entry.where})"
         kinds = kinds_of(entry, settings)
-        if not kinds or entry.resource.get("status") in NOT_HAPPENING[entry.type]:
+        if not kinds or _text(entry.resource.get("status")) in NOT_HAPPENING[entry.type]:
             continue
         try:
             patient = patient_of(entry, index)

@@ -63,7 +63,7 @@ class Entry:
 
     def identifiers(self) -> list[tuple[str | None, str]]:
         out = []
-        for ident in self.resource.get("identifier") or []:
+        for ident in items(self.resource.get("identifier")):
             if isinstance(ident, dict) and isinstance(ident.get("value"), str):
                 system = ident.get("system")
                 out.append((system if isinstance(system, str) else None, ident["value"]))
@@ -166,7 +166,7 @@ class ResourceIndex:
         return unique[0]
 
     def _contained(self, cid: str, source: Entry) -> Entry:
-        for res in source.resource.get("contained") or []:
+        for res in items(source.resource.get("contained")):
             if isinstance(res, dict) and res.get("id") == cid:
                 return Entry(res, source.where, source.number, None, source.file)
         raise UnresolvedReference(f"#{cid if _ID.match(cid) else '…'} points nowhere (no such contained resource)")
@@ -200,6 +200,13 @@ class ResourceIndex:
                 raise UnresolvedReference(f"'{shown}': conditional references by '{name}' are not supported "
                                       "(use identifier or _id)")
         return self._one(candidates, f"'{shown}'")
+
+
+def items(value) -> list:
+    """A repeating FHIR element as a list (a lone object counts as one; anything else as none)."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, dict) else []
 
 
 def describe_identifier(system, value: str) -> str:
