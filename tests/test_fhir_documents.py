@@ -1,4 +1,10 @@
-"""DocumentReference out: valid FHIR R4 (fhirclient's R4 models), carrying exactly the PDF; POSTed with a token."""
+"""DocumentReference out: valid FHIR R4, carrying exactly the PDF; POSTed with a token.
+
+Validation uses fhirclient's models, generated from FHIR 4.0.1 (R4), the version EHRs speak here;
+fhir.resources ships R4B (and R5) models instead. fhirclient's strict mode rejects unknown
+elements and wrong JSON types (``size: "12"``, which fhir.resources' pydantic models coerce
+silently); the base64 and hash it does not check are checked below against the PDF's bytes.
+"""
 
 from __future__ import annotations
 

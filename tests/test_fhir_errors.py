@@ -244,7 +244,7 @@ CLINIC_DAY = load_example("clinic-day-bundle.json")
 PATHS = list(_paths(CLINIC_DAY))[1:]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(PATHS), JSON_VALUES), min_size=1, max_size=4))
 def test_damaged_exports_give_problems_never_a_crash(program, damage):
     data = json.loads(json.dumps(CLINIC_DAY))
