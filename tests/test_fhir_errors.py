@@ -108,6 +108,11 @@ CASES = {
          appointment("a1", "Patient?identifier=00500001", "2026-12-01T07:00:00-08:00")],
         "Appointment/a1 (entry 3): its participant[1].actor: 'Patient?identifier=****0001' matches 2 resources "
         "(Patient/p1, Patient/p2)", "(no MRN)"),
+    "a contained patient": (
+        [appointment("a1", "#pat", "2026-12-01T07:00:00-08:00",
+                     contained=[bad_patient("pat")])],
+        "Appointment/a1 (entry 1): its participant[1].actor is a contained Patient; export the Patient as a "
+        "resource of its own", "(no MRN)"),
     "a deceased patient": (
         [bad_patient("p1", deceasedDateTime="2026-11-20"), *two_cycles("p1")],
         "Patient/p1 (entry 1): Patient.deceased: is marked deceased; no packet is made", "****0001"),

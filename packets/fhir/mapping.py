@@ -164,6 +164,10 @@ def patient_of(entry: Entry, index: ResourceIndex) -> Entry:
             dangling.append((where, str(exc), declared == "Patient"))
             continue
         if target is not None and target.type == "Patient":
+            if target.contained:
+                raise FhirDataError(f"its {where} is a contained Patient; export the Patient as a resource of its "
+                                    "own, with its identifiers", field=f"{entry.type}.{where}",
+                                    about=f"{entry.label} ({entry.where})")
             patients[id(target)] = target
     about = f"{entry.label} ({entry.where})"
     for where, message, is_patient in dangling:

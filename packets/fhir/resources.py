@@ -42,6 +42,7 @@ class Entry:
     number: int                   # entry number or line number: the error report's "line"
     full_url: str | None = None
     file: str = ""                # the file the entry is in
+    contained: bool = False       # a resource inside another one's ``contained``
 
     @property
     def type(self) -> str:
@@ -168,7 +169,7 @@ class ResourceIndex:
     def _contained(self, cid: str, source: Entry) -> Entry:
         for res in items(source.resource.get("contained")):
             if isinstance(res, dict) and res.get("id") == cid:
-                return Entry(res, source.where, source.number, None, source.file)
+                return Entry(res, source.where, source.number, None, source.file, contained=True)
         raise UnresolvedReference(f"#{cid if _ID.match(cid) else '…'} points nowhere (no such contained resource)")
 
     def _by_identifier(self, rtype: str, system, value: str) -> list[Entry]:
