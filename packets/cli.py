@@ -1,4 +1,4 @@
-"""Command line: ``python generate.py {build,demo,i18n} ...`` (also the ``packets`` script).
+"""Command line: ``python generate.py {build,demo,batch,fhir,i18n} ...`` (also the ``packets`` script).
 
 Exit codes: 0 all good; 1 some items failed; 2 usage or configuration error.
 Problems print as one plain line each on stderr, never with a traceback, and never with a
@@ -64,6 +64,21 @@ def parser() -> argparse.ArgumentParser:
     bt.add_argument("--encrypt", action="store_true",
                     help="encrypt each PDF; the password comes from PACKETS_PDF_PASSWORD or a prompt")
     _add_packet_options(bt)
+
+    fh = sub.add_parser("fhir", help="packets from the EHR's FHIR R4 export, DocumentReferences back",
+                        description="One packet per patient with IL-2 admissions in a FHIR R4 Bundle (any type) "
+                                    "or a Bulk Data NDJSON folder, as batch makes them (errors.csv, exit 1 if any "
+                                    "failed), and a FHIR DocumentReference JSON beside each PDF. The mapping is "
+                                    "the fhir: block of the program profile.")
+    fh.add_argument("source", type=Path, help="a Bundle .json file, or a folder of .ndjson files")
+    fh.add_argument("--jobs", type=int, default=0, help="parallel workers (default: number of CPU cores)")
+    fh.add_argument("--combined", type=Path, metavar="FILE.pdf",
+                    help="also write every packet into one PDF, each starting on an odd page (duplex-safe)")
+    fh.add_argument("--sort-by-language", action="store_true", help="order the combined PDF by language")
+    fh.add_argument("--post", metavar="BASE_URL",
+                    help="also send each DocumentReference to this FHIR server (https); the bearer token comes "
+                         "from PACKETS_FHIR_TOKEN")
+    _add_packet_options(fh)
 
     i = sub.add_parser("i18n", help="translation tools", description="Catalog tools for translators.")
     isub = i.add_subparsers(dest="i18n_command", required=True, parser_class=_Parser)
@@ -255,7 +270,63 @@ def cmd_batch(args) -> int:
     return EXIT_FAILED if result.errors else EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "i18n": cmd_i18n}
+def cmd_fhir(args) -> int:
+    from .batch import run_batch
+    from .fhir import read_source
+    from .fhir.documents import write_documents
+    from .fhir.mapping import error_message
+    from .fhir.post import TOKEN_VARIABLE, check_base_url, post_document
+    from .fhir.profile import require_settings
+    from .program import load_program
+
+    if args.jobs < 0:
+        raise ConfigError("--jobs must be 1 or more")
+    program = load_program(args.program)
+    settings = require_settings(program)
+    base_url = token = None
+    if args.post:
+        base_url = check_base_url(args.post)
+        token = os.environ.get(TOKEN_VARIABLE)
+        if not token:
+            raise ConfigError(f"--post needs the server's bearer token in {TOKEN_VARIABLE} (never on the command line)")
+    imported = read_source(args.source, program)
+    result = run_batch(imported.rows, program, _options(args), args.outdir, jobs=args.jobs, combined=args.combined,
+                       sort_by_language=args.sort_by_language)
+    for err in sorted(result.errors, key=lambda e: e["line"]):
+        print(f"error: {args.source}: {error_message(err, imported.rows)}", file=sys.stderr)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    docs, matched = write_documents(imported.rows, result.written, settings, large_print=args.large_print)
+    for row in matched.unclear:
+        print(f"error: {args.source}: {row.resource} ({row.where}): more than one PDF for this patient in this run; "
+              f"no DocumentReference written (MRN {row.masked_mrn})", file=sys.stderr)
+    for pdf in matched.unowned:  # a PDF whose patient cannot be told from its name: never guess
+        print(f"error: {pdf.name}: no patient of {args.source} matches this file name; no DocumentReference "
+              "written", file=sys.stderr)
+    posted = not_posted = 0
+    for doc in docs if base_url else []:
+        sent = post_document(base_url, doc.resource, token)
+        if sent.ok:
+            posted += 1
+        else:
+            not_posted += 1
+            print(f"error: {doc.row.resource} ({doc.row.where}): not posted: {sent.detail}; {doc.pdf.name} and "
+                  f"{doc.path.name} are kept (MRN {doc.row.masked_mrn})", file=sys.stderr)
+    summary = f"fhir: {len(result.written)} packet(s) written to {args.outdir}, {len(result.errors)} failed"
+    if imported.without_admissions:
+        summary += f", {imported.without_admissions} patient(s) without IL-2 admissions skipped"
+    summary += f"; {len(docs)} DocumentReference(s) written"
+    if base_url:
+        summary += f", {posted} posted" + (f", {not_posted} NOT posted" if not_posted else "")
+    if result.errors:
+        summary += f"; see {args.outdir / 'errors.csv'}"
+    if result.combined:
+        summary += f"; combined: {result.combined}"
+    print(summary)
+    return EXIT_FAILED if result.errors or matched.unclear or matched.unowned or not_posted else EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "fhir": cmd_fhir, "i18n": cmd_i18n}
 
 
 def main(argv: list[str] | None = None) -> int:
