@@ -174,9 +174,17 @@ def cmd_i18n(args) -> int:
     if args.i18n_command == "init":
         from .i18n.catalogs import init_catalog
         from .i18n.locales import base_catalog
+        from .i18n.locales import parent_id
         path = init_catalog(args.lang)
-        parent = base_catalog(path.parent.parent.name)
-        print(path if not parent else f"{path} (a regional variant: each empty string uses the {parent} catalog)")
+        catalog_id = path.parent.parent.name
+        parent, wanted = base_catalog(catalog_id), parent_id(catalog_id)
+        if parent:
+            print(f"{path} (a regional variant: each empty string uses the {parent} catalog)")
+        elif wanted:
+            print(f"{path} (no {wanted} catalog yet, so a complete catalog of its own; after "
+                  f"'i18n init {wanted.replace('_', '-')}' it falls back to {wanted})")
+        else:
+            print(path)
         return EXIT_OK
     if args.i18n_command == "check":
         return _i18n_check(args)
