@@ -86,8 +86,11 @@ def parser() -> argparse.ArgumentParser:
                     description="Write locales/packet.pot; untouched when only its date would change.")
     isub.add_parser("update", help="merge packet.pot into every catalog",
                     description="Changed English -> fuzzy; new -> untranslated; removed -> obsolete (#~).")
-    init = isub.add_parser("init", help="start a catalog for a new language", description="Start a new catalog.")
-    init.add_argument("lang", help="BCP 47 tag, e.g. fr or zh-Hant")
+    init = isub.add_parser("init", help="start a catalog for a new language or regional variant",
+                           description="Start a new catalog. A tag with a region (es-MX, pt-BR, de-CH) starts a "
+                                       "regional variant: it falls back to the base language's catalog string "
+                                       "by string.")
+    init.add_argument("lang", help="BCP 47 tag, e.g. fr, zh-Hant or es-MX")
     chk = isub.add_parser("check", help="check catalogs for translator mistakes",
                           description="Print every finding as file:line: msgid: problem. Exit 1 on errors.")
     chk.add_argument("langs", nargs="*", metavar="LANG", help="BCP 47 tags (default: every catalog)")
@@ -98,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
     pre.add_argument("lang", help="BCP 47 tag")
     pre.add_argument("-o", "--output", type=Path, help="PDF file (default: out/preview-<lang>.pdf)")
     pre.add_argument("--line-numbers", action="store_true",
-                     help="tag every translated string with its line number in the .po file")
+                     help="tag every string with its line number in the .po file")
     pre.add_argument("--large-print", action="store_true", help="preview the large-print layout")
     return ap
 
@@ -162,12 +165,26 @@ def cmd_i18n(args) -> int:
         return EXIT_OK
     if args.i18n_command == "update":
         from .i18n.catalogs import update_catalogs
+        from .i18n.locales import base_catalog
         for path, fuzzy, untranslated, obsolete in update_catalogs():
-            print(f"{path}: {fuzzy} fuzzy, {untranslated} untranslated, {obsolete} obsolete")
+            parent = base_catalog(path.parent.parent.name)
+            note = f" (a variant: empty strings use {parent})" if parent else ""
+            print(f"{path}: {fuzzy} fuzzy, {untranslated} untranslated{note}, {obsolete} obsolete")
         return EXIT_OK
     if args.i18n_command == "init":
         from .i18n.catalogs import init_catalog
-        print(init_catalog(args.lang))
+        from .i18n.locales import base_catalog
+        from .i18n.locales import parent_id
+        path = init_catalog(args.lang)
+        catalog_id = path.parent.parent.name
+        parent, wanted = base_catalog(catalog_id), parent_id(catalog_id)
+        if parent:
+            print(f"{path} (a regional variant: each empty string uses the {parent} catalog)")
+        elif wanted:
+            print(f"{path} (no {wanted} catalog yet, so a complete catalog of its own; after "
+                  f"'i18n init {wanted.replace('_', '-')}' it falls back to {wanted})")
+        else:
+            print(path)
         return EXIT_OK
     if args.i18n_command == "check":
         return _i18n_check(args)
@@ -177,7 +194,9 @@ def cmd_i18n(args) -> int:
         for c in available()[1:]:
             st = catalog_stats(c)
             review = st["status"] + (f" by {st['reviewer']} on {st['reviewed']}" if st["status"] == "reviewed" else "")
-            print(f"{st['native']} ({st['tag']}): {st['percent']:.0f}% translated, {st['fuzzy']} fuzzy, "
+            own = f"{st['own']} own string{'' if st['own'] == 1 else 's'}"
+            variant = f" (variant of {st['variant_of']}: {own})" if st["variant_of"] else ""
+            print(f"{st['native']} ({st['tag']}): {st['percent']:.0f}% translated{variant}, {st['fuzzy']} fuzzy, "
                   f"{st['untranslated']} untranslated; {review}")
         return EXIT_OK
     if args.i18n_command == "preview":
@@ -211,7 +230,7 @@ def _i18n_preview(args) -> int:
     patient = load_patient(paths.data_dir() / "sample_patient.yaml")
     built = build_packet(patient, load_program(), Options(language=args.lang, allow_fallback=True,
                                                           large_print=args.large_print,
-                                                          tag_lines=args.line_numbers))
+                                                          tag_lines=args.line_numbers, preview=True))
     target = args.output or Path("out") / f"preview-{built.language}.pdf"
     print(atomic_write(target, built.pdf))
     return EXIT_OK
