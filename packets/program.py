@@ -14,6 +14,7 @@ from babel import Locale, UnknownLocaleError
 from . import paths, yamlio
 from .content import PROGRAM_CONTEXT, Message
 from .errors import ConfigError
+from .fhir.profile import FhirSettings, parse_fhir_settings
 
 # Territories that use US Letter; everyone else prints on A4.
 LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "PR"})
@@ -42,6 +43,7 @@ class Program:
     territory: str
     regimen: Regimen
     file: str = ""
+    fhir: FhirSettings | None = None   # the optional fhir: block (packets/fhir/profile.py)
 
     @property
     def paper(self) -> str:
@@ -104,6 +106,7 @@ def parse_program(data, file: str) -> Program:
         territory=territory,
         regimen=regimen,
         file=file,
+        fhir=parse_fhir_settings(data.get("fhir"), file),
     )
 
 
