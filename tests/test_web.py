@@ -394,3 +394,18 @@ def test_serve_refuses_a_public_address_without_sign_in(capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "error: --host 0.0.0.0 would let other computers reach the intake desk" in err
     assert "PACKETS_WEB_PASSPHRASE" in err and "--trust-header" in err
+
+
+def test_rows_from_an_ehr_file_fill_the_same_table(app, program):
+    """Rows in, table out: the EHR import's rows (FhirRow) use the roster table as they are."""
+    from pathlib import Path
+    from packets.fhir import rows_from_bundle
+    from packets.web.roster import show_rows
+    bundle = Path(__file__).resolve().parent.parent / "examples" / "fhir" / "clinic-day-bundle.json"
+    imported = rows_from_bundle(bundle.read_bytes(), program)
+    with app.test_request_context("/roster"):
+        html, code = show_rows(imported.rows, bundle.name)
+    rows = table_rows(html)
+    assert code == 200 and len(rows) == len(imported.rows) >= 3
+    assert all("<strong>Ready</strong>" in tr for tr in rows.values())
+    assert f"{bundle.name}: {len(imported.rows)} rows, <strong>{len(imported.rows)} ready</strong>" in html

@@ -9,8 +9,9 @@ in place, then print.
 
 The table lives only in the page: every POST carries all rows, so the server keeps nothing
 between requests. Each row is validated by :meth:`packets.roster.Row.patient`, the batch's own
-validator. Rows in, table out: :func:`table_page` takes any :class:`~packets.roster.Row` list,
-so other sources (an EHR file) can reuse it.
+validator. Rows in, table out: :func:`show_rows` takes any :class:`~packets.roster.Row` list,
+so another source (an EHR file's :class:`~packets.fhir.mapping.FhirRow` rows) needs only its own
+upload view.
 """
 
 from __future__ import annotations
@@ -123,7 +124,13 @@ def upload():
                            "Split it into smaller files and upload them one by one.", 413)
     if not rows:
         return upload_page("The roster has no patients: every row below the column names is empty.", 422)
-    return table_page([check(r, i) for i, r in enumerate(rows)], rows[0].file)
+    return show_rows(rows, rows[0].file)
+
+
+def show_rows(rows: list[Row], source: str):
+    """The table for any rows (a roster upload; an EHR file's rows, which are Rows too): each row
+    checked, then fixed, printed or zipped through the same /roster/... forms."""
+    return table_page([check(r, i) for i, r in enumerate(rows)], source)
 
 
 def rows_from_form(form) -> tuple[list[TableRow], str]:
