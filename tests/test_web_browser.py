@@ -250,3 +250,22 @@ def test_the_warning_page_passes_axe(page, server):
     page.get_by_role("button", name="Make packet").click()
     assert "Check before printing" in page.get_by_role("alert").inner_text()
     assert axe_violations(page) == []
+
+
+def test_sign_in_page_passes_axe_and_works_by_keyboard(browser):
+    """The passphrase sign-in (the setting for serving other computers), on its own server."""
+    server = Server(workers=1, env={"PACKETS_WEB_PASSPHRASE": "correct horse battery staple"})
+    page = browser.new_page()
+    try:
+        server.wait_ready()
+        page.goto(server.url + "roster")
+        assert page.url.endswith("/sign-in")                     # nothing is shown before signing in
+        assert axe_violations(page) == []
+        page.get_by_label("Passphrase").focus()
+        page.keyboard.type("correct horse battery staple")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("h1:has-text(\"One patient's packet\")")
+        assert page.get_by_role("button", name="Sign out").is_visible()
+    finally:
+        page.close()
+        server.stop()
