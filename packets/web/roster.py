@@ -94,7 +94,7 @@ def table_page(rows: list[TableRow], source: str, *, error: str = "", code: int 
                            date_fields=DATE_FIELDS, ready=ready, error=error, confirm=confirm,
                            values=values or {}, papers=PAPERS, program_paper=PAPERS[program.paper],
                            languages=current_status(current_app.config["SETTINGS"].require_reviewed).languages,
-                           max_rows=current_app.config["SETTINGS"].max_rows, active="roster"), code
+                           active="roster"), code
 
 
 def upload_page(error: str = "", code: int = 200):
