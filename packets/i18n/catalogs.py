@@ -49,28 +49,40 @@ def init_catalog(tag: str) -> Path:
     template.revision_date = template.creation_date
     template.language_team = f"{locales.english_name(catalog_id)} <>"
     template.last_translator = "Draft: not yet a qualified medical translator <>"
-    extra = {REVIEW_FIELDS[0]: DRAFT, REVIEW_FIELDS[1]: "", REVIEW_FIELDS[2]: ""}
+    extra = {**dict.fromkeys(REVIEW_FIELDS, ""), REVIEW_FIELDS[0]: DRAFT}
     write_catalog(path, template, extra)
     return path
 
 
-def update_catalogs(ids: list[str] | None = None) -> list[tuple[Path, int, int, int]]:
+def update_catalogs(ids: list[str] | None = None) -> list[tuple[Path, int, int, int, str]]:
     """Merge the template into each catalog: changed source -> fuzzy, new -> empty, gone -> obsolete
     (kept as ``#~`` only when it had a translation).
 
-    Returns (path, fuzzy, untranslated, obsolete) per catalog.
+    A reviewed catalog whose strings change is demoted: its header says draft again (the last
+    reviewer, date and fingerprint stay, so status shows "changed since review"). A catalog whose
+    strings did not change keeps its review, however the file was rewrapped.
+
+    Returns (path, fuzzy, untranslated, obsolete, demoted) per catalog; ``demoted`` names the
+    review withdrawn, or is empty.
     """
+    from ..fingerprint import HEADER_STATUS, REVIEWED, catalog_fingerprint, catalog_record, judge
+
     template = _template()
     results = []
     for catalog_id in ids or locales.available()[1:]:
         path = locales.catalog_path(catalog_id)
         catalog, extra = read_catalog(path)
+        before = judge(catalog_record(extra), catalog_fingerprint(catalog))
         catalog.update(template, no_fuzzy_matching=False, update_header_comment=False,
                        keep_user_comments=True, update_creation_date=True)
         for key in [k for k, m in catalog.obsolete.items() if not m.string]:
             del catalog.obsolete[key]  # nothing was translated, so there is no work to keep
         fuzzy = sum(1 for m in catalog if m.id and m.fuzzy)
         untranslated = sum(1 for m in catalog if m.id and not m.string)
+        demoted = ""
+        if before.status == REVIEWED and catalog_fingerprint(catalog) != catalog_record(extra).fingerprint:
+            extra[HEADER_STATUS] = DRAFT
+            demoted = f"review by {before.reviewer} on {before.date} withdrawn: changed since review"
         write_catalog(path, catalog, extra)
-        results.append((path, fuzzy, untranslated, len(catalog.obsolete)))
+        results.append((path, fuzzy, untranslated, len(catalog.obsolete), demoted))
     return results

@@ -3,8 +3,13 @@
 In: ``.po`` files (and the fonts). Out: :class:`Finding` objects, printed as
 ``file:line: msgid: problem``. Errors make the command exit non-zero; warnings do not.
 
-Checks: placeholders, inline markup, numbers and URLs, plural forms, glyph coverage,
-fit in fixed boxes, fuzzy/untranslated strings, and GNU ``msgfmt --check``.
+Checks: catalog syntax, placeholders (and stray braces, ``%s``), inline markup, HTML entities,
+line breaks and backslashes, spaces at either end, numbers and URLs, plural forms, glyph
+coverage, fit in fixed boxes, fuzzy/untranslated strings, and GNU ``msgfmt --check``. The checker
+never crashes on a mistake it exists to catch: each becomes a finding with its line.
+
+The build runs the same per-string rules on every string it prints (:func:`string_errors`),
+once per catalog version: a string with an error never reaches a patient.
 """
 
 from __future__ import annotations
@@ -15,13 +20,15 @@ import shutil
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
 from babel.messages.plurals import get_plural
 
 from .. import fontdata
-from ..content import placeholders
+from ..errors import ConfigError
+from ..fingerprint import catalog_fingerprint, catalog_record, judge
 from . import locales
 from .pofiles import read_catalog
 
@@ -31,6 +38,9 @@ _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)[^>]*>")
 _NUMBER = re.compile(r"\d+")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:)]")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_NAMED = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_PRINTF = re.compile(r"%(?:\(\w+\)|\d+\$)?[-#0+]?\d*(?:\.\d+)?[sdif](?![A-Za-z])")
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 ALLOWED_TAGS = {"b"}
 
 # Strings printed in boxes of fixed size: (msgctxt, msgid) -> (width pt, font size, bold, max lines).
@@ -59,16 +69,31 @@ class Finding:
 
     def __str__(self) -> str:
         msgid = self.msgid if len(self.msgid) <= 60 else self.msgid[:57] + "..."
-        return f"{self.file}:{self.line}: {msgid}: {self.severity}: {self.problem}"
+        msgid = f"{msgid}: " if msgid else ""
+        return f"{self.file}:{self.line}: {msgid}{self.severity}: {self.problem}"
 
 
 def _strip_placeholders(text: str) -> str:
     return _PLACEHOLDER.sub(" ", text)
 
 
+def _names(text: str) -> set[str]:
+    """``{name}`` placeholders, read leniently: a broken brace is reported, never raised."""
+    return set(_NAMED.findall(text.replace("{{", "").replace("}}", "")))
+
+
+def _stray_braces(text: str) -> list[str]:
+    rest = _NAMED.sub("", text.replace("{{", "").replace("}}", ""))
+    return [c for c in rest if c in "{}"]
+
+
 def check_placeholders(source: str, translation: str) -> list[str]:
-    want, got = placeholders(source), placeholders(translation)
+    want, got = _names(source), _names(translation)
     problems = []
+    stray = _stray_braces(translation)
+    if len(stray) > len(_stray_braces(source)):
+        problems.append(f"lone {stray[0]} or a broken placeholder: placeholders are written {{name}} "
+                        "with an English name inside; remove the brace")
     if want - got:
         problems.append("missing placeholder(s) " + ", ".join(f"{{{n}}}" for n in sorted(want - got)))
     if got - want:
@@ -114,6 +139,28 @@ def check_numbers(source: str, translation: str) -> list[str]:
     return problems
 
 
+def check_traps(source: str, translation: str) -> list[tuple[str, str]]:
+    """Text that would print wrongly: printf placeholders, HTML entities, line breaks, backslashes
+    and spaces at either end. Returns (severity, problem) pairs."""
+    problems = []
+    for m in _PRINTF.finditer(translation):
+        if m.group(0) not in source:
+            problems.append((ERROR, f"{m.group(0)} is not a placeholder here: placeholders are written "
+                                    "{name}, as in the English"))
+    for m in _ENTITY.finditer(translation):
+        if m.group(0) not in source:
+            problems.append((ERROR, f"HTML entity {m.group(0)} would print as typed: type the character "
+                                    "itself (a no-break space is U+00A0)"))
+    if translation.count("\n") > source.count("\n"):
+        problems.append((ERROR, "line break (\\n) not in the English: the packet breaks lines itself; "
+                                "remove it"))
+    if translation.count("\\") > source.count("\\"):
+        problems.append((ERROR, "backslash \\ would print as typed; remove it"))
+    if translation != translation.strip() and source == source.strip():
+        problems.append((WARNING, "space at the start or end of the text; remove it"))
+    return problems
+
+
 def check_fit(key: tuple[str, str], translation: str, catalog_id: str) -> list[str]:
     box = FIXED_BOXES.get(key)
     if not box:
@@ -130,10 +177,56 @@ def check_fit(key: tuple[str, str], translation: str, catalog_id: str) -> list[s
     return problems
 
 
+@lru_cache(maxsize=65536)
+def check_string(catalog_id: str, context: str, source: str, translation: str) -> tuple[tuple[str, str], ...]:
+    """Every per-string rule on one translation: (severity, problem) pairs; empty when clean.
+    Memoised: a string is checked once per process, whichever catalog version holds it."""
+    problems = [(ERROR, p) for p in check_placeholders(source, translation) + check_markup(source, translation)
+                + check_numbers(source, translation)]
+    problems += check_traps(source, translation)
+    missing = fontdata.missing_glyphs(re.sub(r"</?b>", "", translation), catalog_id)
+    if missing:
+        problems.append((ERROR, "no glyph in the fonts for " + " ".join(f"{c} (U+{ord(c):04X})"
+                                                                       for c in sorted(missing))))
+    problems += [(ERROR, p) for p in check_fit((context, source), translation, catalog_id)]
+    return tuple(problems)
+
+
+def _entry_findings(name: str, line: int, context: str, ids: list[str], strings: list[str],
+                    catalog_id: str) -> list[Finding]:
+    findings = []
+    for i, text in enumerate(strings):
+        if text:
+            src = ids[min(i, len(ids) - 1)]
+            findings.extend(Finding(name, line, ids[0], p, sev) for sev, p in check_string(catalog_id, context, src, text))
+    return findings
+
+
+def _msgfmt(path: Path) -> list[Finding]:
+    """GNU msgfmt --check, one finding per line of the catalog it complains about (it reports one
+    mistake on several lines, and ends with a count, which is not a finding)."""
+    r = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    if r.returncode == 0:
+        return []
+    by_line: dict[int, list[str]] = {}
+    prefix = re.compile(r"^" + re.escape(str(path)) + r":(\d+):(?:\d+:)?\s*(.*)$")
+    for err_line in r.stderr.strip().splitlines():
+        m = prefix.match(err_line)
+        if m:
+            by_line.setdefault(int(m.group(1)), []).append(m.group(2))
+        elif not re.match(r"^msgfmt: found \d+ fatal errors?$", err_line.strip()):
+            by_line.setdefault(0, []).append(err_line.strip())
+    return [Finding(str(path), line, "", "msgfmt: " + "; ".join(dict.fromkeys(msgs)))
+            for line, msgs in sorted(by_line.items())]
+
+
 def check_catalog(catalog_id: str, base: Path | None = None, run_msgfmt: bool = True) -> list[Finding]:
     path = locales.catalog_path(catalog_id, base)
-    catalog, extra = read_catalog(path)
     name = str(path)
+    try:
+        catalog, extra = read_catalog(path)
+    except ConfigError as err:  # a catalog that does not parse is one finding, where it breaks
+        return [Finding(name, err.line or 0, "", err.message)]
     findings: list[Finding] = []
     nplurals = catalog.num_plurals
     try:
@@ -143,41 +236,52 @@ def check_catalog(catalog_id: str, base: Path | None = None, run_msgfmt: bool = 
                                     f"for {catalog_id}", WARNING))
     except Exception:
         pass
-    fuzzy = untranslated = 0
     for m in catalog:
         if not m.id:
             continue
-        msgid = m.id[0] if isinstance(m.id, (list, tuple)) else m.id
+        ids = list(m.id) if isinstance(m.id, (list, tuple)) else [m.id]
         line = getattr(m, "lineno", 0) or 0
         strings = list(m.string) if isinstance(m.string, (list, tuple)) else [m.string]
         if m.fuzzy:
-            fuzzy += 1
-            findings.append(Finding(name, line, msgid, "fuzzy: the English changed; check and unmark", WARNING))
+            findings.append(Finding(name, line, ids[0], "fuzzy: the English changed; check and unmark", WARNING))
             continue
         if not any(strings):
-            untranslated += 1
-            findings.append(Finding(name, line, msgid, "untranslated", WARNING))
+            findings.append(Finding(name, line, ids[0], "untranslated", WARNING))
             continue
         if isinstance(m.id, (list, tuple)) and len(strings) != nplurals:
-            findings.append(Finding(name, line, msgid, f"{len(strings)} plural forms; the header says {nplurals}"))
-        sources = list(m.id) if isinstance(m.id, (list, tuple)) else [m.id]
-        for i, s in enumerate(strings):
-            if not s:
-                continue
-            src = sources[min(i, len(sources) - 1)]
-            problems = (check_placeholders(src, s) + check_markup(src, s) + check_numbers(src, s))
-            missing = fontdata.missing_glyphs(re.sub(r"</?b>", "", s), catalog_id)
-            if missing:
-                problems.append("no glyph in the fonts for " + " ".join(f"{c} (U+{ord(c):04X})"
-                                                                        for c in sorted(missing)))
-            problems += check_fit((m.context or "", msgid), s, catalog_id)
-            findings.extend(Finding(name, line, msgid, p) for p in problems)
+            findings.append(Finding(name, line, ids[0], f"{len(strings)} plural forms; the header says {nplurals}"))
+        findings.extend(_entry_findings(name, line, m.context or "", ids, strings, catalog_id))
     if run_msgfmt and shutil.which("msgfmt"):
-        r = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
-        if r.returncode != 0:
-            for err_line in r.stderr.strip().splitlines():
-                findings.append(Finding(name, 0, "", f"msgfmt: {err_line}"))
+        findings.extend(_msgfmt(path))
     return findings
+
+
+_STRING_ERRORS: dict[tuple[str, str], dict] = {}
+
+
+def string_errors(state, catalog_id: str) -> dict[tuple[str, str], Finding]:
+    """(msgctxt, msgid) -> the first error of each translated string that fails a check.
+
+    ``state`` is a loaded :class:`~packets.i18n.context.CatalogState`. Computed once per catalog
+    version (its path and fingerprint) and reused: a batch of 1,000 packets checks each catalog
+    once per process, not 1,000 times.
+    """
+    key = (state.path, state.fingerprint)
+    found = _STRING_ERRORS.get(key)
+    if found is None:
+        found = {}
+        for (context, msgid), text in state.translations.items():
+            ids = list(msgid) if isinstance(msgid, (list, tuple)) else [msgid]
+            strings = list(text) if isinstance(text, (list, tuple)) else [text]
+            line = state.lines.get((context, msgid), 0)
+            errors = [f for f in _entry_findings(state.path, line, context, ids, strings, catalog_id)
+                      if f.severity == ERROR]
+            if errors:
+                found[(context, msgid)] = errors[0]
+        if len(_STRING_ERRORS) > 64:
+            _STRING_ERRORS.clear()
+        _STRING_ERRORS[key] = found
+    return found
 
 
 def catalog_stats(catalog_id: str, base: Path | None = None) -> dict:
@@ -188,11 +292,11 @@ def catalog_stats(catalog_id: str, base: Path | None = None) -> dict:
     untranslated = sum(1 for m in messages if not m.fuzzy and not (
         any(m.string) if isinstance(m.string, (list, tuple)) else m.string))
     total = len(messages)
+    review = judge(catalog_record(extra), catalog_fingerprint(catalog))
     return {
         "id": catalog_id, "tag": locales.bcp47(catalog_id), "native": locales.native_name(catalog_id),
         "total": total, "translated": total - fuzzy - untranslated, "fuzzy": fuzzy,
         "untranslated": untranslated,
         "percent": 100.0 * (total - fuzzy - untranslated) / total if total else 100.0,
-        "status": extra.get("X-Review-Status", "draft") or "draft",
-        "reviewer": extra.get("X-Reviewed-By", ""), "reviewed": extra.get("X-Reviewed-Date", ""),
+        "status": review.status, "reviewer": review.reviewer, "reviewed": review.date, "detail": review.detail,
     }

@@ -23,13 +23,19 @@ from babel.numbers import format_decimal, format_percent
 from ..content import Message
 from ..errors import ConfigError
 from . import locales
-from .pofiles import DRAFT, REVIEWED, read_catalog
+from ..fingerprint import REVIEWED, catalog_fingerprint, catalog_record, judge
+from .pofiles import read_catalog
 from .thin_locales import fix_words
 
 
 @dataclass(frozen=True)
 class CatalogState:
-    """What a packet needs from a catalog: translations and the header's review status."""
+    """What a packet needs from a catalog: translations and its review status.
+
+    ``review_status`` is judged from the header's review record against the catalog's own
+    fingerprint (:mod:`packets.fingerprint`): "reviewed" only when the record is complete and
+    nothing a patient reads changed since; else "draft" or "changed since review".
+    """
 
     translations: dict[tuple[str, str], str]
     lines: dict[tuple[str, str], int]
@@ -39,6 +45,8 @@ class CatalogState:
     untranslated: tuple[tuple[str, str], ...]
     fuzzy: tuple[tuple[str, str], ...]
     path: str
+    fingerprint: str = ""
+    review_detail: str = ""
 
 
 _CACHE: dict[str, tuple[tuple[int, int], CatalogState]] = {}
@@ -69,10 +77,10 @@ def load_catalog_state(catalog_id: str, base: Path | None = None) -> CatalogStat
             untranslated.append(ident)
         else:
             translations[ident] = m.string
-    status = extra.get("X-Review-Status", DRAFT).strip().lower() or DRAFT
-    state = CatalogState(translations, lines, status if status in (DRAFT, REVIEWED) else DRAFT,
-                         extra.get("X-Reviewed-By", ""), extra.get("X-Reviewed-Date", ""),
-                         tuple(untranslated), tuple(fuzzy), str(path))
+    fingerprint = catalog_fingerprint(catalog)
+    review = judge(catalog_record(extra), fingerprint)
+    state = CatalogState(translations, lines, review.status, review.reviewer, review.date,
+                         tuple(untranslated), tuple(fuzzy), str(path), fingerprint, review.detail)
     _CACHE[key] = (stamp, state)
     return state
 
@@ -89,6 +97,8 @@ class LocaleContext:
     allow_fallback: bool = False
     tag_lines: bool = False
     fell_back: list = field(default_factory=list, compare=False)
+    # Translations that failed a check at build time: the English prints instead, marked [EN].
+    withheld: frozenset = frozenset()
 
     @property
     def is_source(self) -> bool:
@@ -106,16 +116,18 @@ class LocaleContext:
         """The translation of a content message; the English text for the source language.
 
         A missing translation is an error unless the context allows fallback, in which
-        case the English is used and recorded in ``fell_back`` (the packet then says so).
+        case the English is used and recorded in ``fell_back`` (the packet then says so). A
+        translation the build withheld (it failed a check) always falls back the same way.
         """
         if self.catalog is None:
             return message.text
-        text = self.catalog.translations.get((message.context, message.text))
-        if text is not None:
+        key = (message.context, message.text)
+        text = self.catalog.translations.get(key)
+        if text is not None and key not in self.withheld:
             if self.tag_lines:
-                return f"{text} [{self.catalog.lines.get((message.context, message.text), 0)}]"
+                return f"{text} [{self.catalog.lines.get(key, 0)}]"
             return text
-        if not self.allow_fallback:
+        if text is None and not self.allow_fallback:
             raise ConfigError(f"no translation for [{message.context}] '{message.text[:50]}' (extract and "
                               "translate it, or build with --allow-fallback)",
                               file=self.catalog.path)

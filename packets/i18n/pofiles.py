@@ -18,7 +18,7 @@ from babel.messages.pofile import normalize, read_po, write_po
 from ..errors import ConfigError
 from ..output import atomic_write
 
-REVIEW_FIELDS = ("X-Review-Status", "X-Reviewed-By", "X-Reviewed-Date")
+REVIEW_FIELDS = ("X-Review-Status", "X-Reviewed-By", "X-Reviewed-Date", "X-Review-Fingerprint")
 DRAFT = "draft"
 REVIEWED = "reviewed"
 
@@ -55,10 +55,12 @@ def extra_headers(data: bytes) -> dict[str, str]:
 
 
 def parse_catalog(data: bytes, name: str) -> tuple[Catalog, dict[str, str]]:
+    from .posyntax import check_syntax
+    check_syntax(data, name)  # Babel reads an unterminated string without a word (cut short)
     try:
         catalog = read_po(io.BytesIO(data), abort_invalid=True)
     except Exception as exc:  # babel raises PoFileError and friends
-        raise ConfigError(f"cannot read catalog ({exc})", file=name) from None
+        raise ConfigError(f"cannot read catalog ({exc})", file=name, line=getattr(exc, "lineno", None)) from None
     return catalog, extra_headers(data)
 
 
