@@ -236,10 +236,13 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-@lru_cache(maxsize=4)
 def load_content(content_dir: Path | None = None) -> Content:
-    """Load the whole content once per process (it is read-only)."""
-    base = Path(content_dir) if content_dir else paths.content_dir()
+    """Load the whole content once per process and folder (it is read-only)."""
+    return _load_content(Path(content_dir) if content_dir else paths.content_dir())
+
+
+@lru_cache(maxsize=4)
+def _load_content(base: Path) -> Content:
     packet_file, ui_file = base / "packet.yaml", base / "ui.yaml"
     for f in (packet_file, ui_file):
         if not f.is_file():

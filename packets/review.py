@@ -224,7 +224,8 @@ def unsourced_blocks(content: Content) -> list[str]:
 def review_content(by: str, content_dir: Path | None = None) -> ReviewState:
     """Record a clinician's review of the content; refused while a factual block has no source."""
     by = check_reviewer(by)
-    content = load_content.__wrapped__(content_dir)  # the files as they are now, not a cached copy
+    from .content import _load_content
+    content = _load_content.__wrapped__(content_dir or paths.content_dir())  # the files as they are now
     problems = unsourced_blocks(content)
     if problems:
         raise ReviewRefused(f"content review not recorded: {len(problems)} block(s) without a source", problems)
@@ -417,8 +418,8 @@ def may_print(program: Program, language: str, content: Content | None = None) -
     if catalog_id != locales.SOURCE_LANGUAGE:
         load_catalog_state(catalog_id)  # raises with file:line when it does not parse
         states.append(catalog_state(catalog_id))
-    failing = tuple(f"{f.file}:{f.line}: {f.msgid[:40]}: {f.problem}"
-                    for f in withheld_strings(catalog_id, content, program).values())
+    failing = tuple(f"{_rel(f.file)}:{f.line}: {f.msgid if len(f.msgid) <= 40 else f.msgid[:37] + '...'}: "
+                    f"{f.problem}" for f in withheld_strings(catalog_id, content, program).values())
     not_ready = [s for s in states if not s.ready]
     if not not_ready and not failing:
         return Verdict(True, tuple(states))

@@ -203,21 +203,23 @@ def _entry_findings(name: str, line: int, context: str, ids: list[str], strings:
 
 
 def _msgfmt(path: Path) -> list[Finding]:
-    """GNU msgfmt --check, one finding per line of the catalog it complains about (it reports one
-    mistake on several lines, and ends with a count, which is not a finding)."""
+    """GNU msgfmt --check: one finding per line of the catalog it complains about (it reports one
+    mistake on several lines, e.g. 'keyword unknown' and 'syntax error', and ends with a count of
+    fatal errors, which is not a finding); its warnings stay warnings."""
     r = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
-    if r.returncode == 0:
+    if r.returncode == 0 and not r.stderr.strip():
         return []
-    by_line: dict[int, list[str]] = {}
+    grouped: dict[tuple[int, str], list[str]] = {}
     prefix = re.compile(r"^" + re.escape(str(path)) + r":(\d+):(?:\d+:)?\s*(.*)$")
     for err_line in r.stderr.strip().splitlines():
+        if re.match(r"^msgfmt: found \d+ fatal errors?$", err_line.strip()):
+            continue
         m = prefix.match(err_line)
-        if m:
-            by_line.setdefault(int(m.group(1)), []).append(m.group(2))
-        elif not re.match(r"^msgfmt: found \d+ fatal errors?$", err_line.strip()):
-            by_line.setdefault(0, []).append(err_line.strip())
-    return [Finding(str(path), line, "", "msgfmt: " + "; ".join(dict.fromkeys(msgs)))
-            for line, msgs in sorted(by_line.items())]
+        line, text = (int(m.group(1)), m.group(2)) if m else (0, err_line.strip())
+        severity = WARNING if text.startswith("warning:") else ERROR
+        grouped.setdefault((line, severity), []).append(text.removeprefix("warning:").strip())
+    return [Finding(str(path), line, "", "msgfmt: " + "; ".join(dict.fromkeys(msgs)), severity)
+            for (line, severity), msgs in sorted(grouped.items())]
 
 
 def check_catalog(catalog_id: str, base: Path | None = None, run_msgfmt: bool = True) -> list[Finding]:
