@@ -33,6 +33,7 @@ import datetime as dt
 import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from . import paths, yamlio
@@ -208,9 +209,8 @@ def content_state(content: Content | None = None, content_dir: Path | None = Non
     content = content or load_content(content_dir)
     path = content_record_path(content_dir)
     j = _judge_file(path, _content_fingerprint(content))
-    return ReviewState("content", "content", "the content (" + ", ".join(content.files) + ")", j.status,
-                       j.reviewer, j.date, j.detail, _rel(path),
-                       f"python generate.py review content --by {BY_EXAMPLE}")
+    return ReviewState("content", "content", f"the content ({', '.join(content.files)})", j.status,
+                       j.reviewer, j.date, j.detail, _rel(path), f"python generate.py review content --by {BY_EXAMPLE}")
 
 
 def unsourced_blocks(content: Content) -> list[str]:
@@ -249,18 +249,20 @@ def _program_command(program: Program) -> str:
     return f"python generate.py review program{option} --by {BY_EXAMPLE}"
 
 
-_PROGRAM_FP: dict[Program, str] = {}
+_PROGRAM: dict[tuple, tuple] = {}
 
 
 def program_state(program: Program) -> ReviewState:
-    path = program_record_path(program)
-    fp = _PROGRAM_FP.get(program)
-    if fp is None:
-        fp = _PROGRAM_FP[program] = program_fingerprint(program)
+    key = (program, program.path, str(paths.root()))
+    cached = _PROGRAM.get(key)
+    if cached is None:  # a profile is read once; a batch asks for every packet
+        path = program_record_path(program)
+        cached = _PROGRAM[key] = (path, program_fingerprint(program), tuple(sample_reasons(program)),
+                                  _rel(path) if path else "", _program_command(program))
+    path, fp, reasons, record, command = cached
     j = _judge_file(path, fp) if path else Judgement(DRAFT, detail="not read from a file")
     return ReviewState("program", program.file, f"the program profile {program.file}", j.status, j.reviewer,
-                       j.date, j.detail, _rel(path) if path else "", _program_command(program),
-                       tuple(sample_reasons(program)))
+                       j.date, j.detail, record, command, reasons)
 
 
 def review_program(by: str, path: Path | str | None = None) -> ReviewState:
@@ -282,10 +284,15 @@ def review_program(by: str, path: Path | str | None = None) -> ReviewState:
 
 # -- catalogs ------------------------------------------------------------------------------------
 
-def catalog_state(catalog_id: str) -> ReviewState:
+@lru_cache(maxsize=256)
+def _catalog_names(catalog_id: str, root: str) -> tuple[Path, str, str]:
     path = locales.catalog_path(catalog_id)
     label = f"the {locales.english_name(catalog_id)} ({locales.bcp47(catalog_id)}) catalog {_rel(path)}"
-    command = f"python generate.py i18n review {locales.bcp47(catalog_id)} --by {BY_EXAMPLE}"
+    return path, label, f"python generate.py i18n review {locales.bcp47(catalog_id)} --by {BY_EXAMPLE}"
+
+
+def catalog_state(catalog_id: str) -> ReviewState:
+    path, label, command = _catalog_names(catalog_id, str(paths.root()))
     try:
         st = load_catalog_state(catalog_id)
     except ConfigError as err:
@@ -413,7 +420,8 @@ def may_print(program: Program, language: str, content: Content | None = None) -
     A catalog that does not parse raises :class:`ConfigError` (file:line), in every mode.
     """
     content = content or load_content()
-    catalog_id = locales.catalog_id_for(language)
+    catalog_id = language if language == locales.SOURCE_LANGUAGE or locales.catalog_path(language).is_file() \
+        else locales.catalog_id_for(language)
     states = [content_state(content), program_state(program)]
     if catalog_id != locales.SOURCE_LANGUAGE:
         load_catalog_state(catalog_id)  # raises with file:line when it does not parse
@@ -433,10 +441,15 @@ def may_print(program: Program, language: str, content: Content | None = None) -
 
 
 def _rel(path: Path | str) -> str:
+    return _relative(str(path), str(paths.root()))
+
+
+@lru_cache(maxsize=1024)
+def _relative(path: str, root: str) -> str:
     try:
-        return str(Path(path).resolve().relative_to(paths.root().resolve()))
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
     except ValueError:
-        return str(path)
+        return path
 
 
 __all__ = ["ReviewState", "Verdict", "ReviewRefused", "status", "may_print", "withheld_strings",
