@@ -14,32 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import pdf_text
+from conftest import REAL_PROFILE, pdf_text
 from packets import paths, review
 from packets.cli import main
 from packets.i18n import locales
 from packets.i18n.context import load_catalog_state
 from packets.i18n.pofiles import read_catalog, write_catalog
 
-# A profile that could be real: no number in a range reserved for fiction, a real domain.
-REAL_PROFILE = """\
-program_name: High-Dose IL-2 Immunotherapy Program
-hospital_name: Providence Portland Medical Center
-unit_name: the oncology unit
-phones:
-  main: "(503) 215-6000"
-  24h: "(503) 215-6001"
-emergency_number: "911"
-address: "4805 NE Glisan St, Portland, OR 97213"
-website: "https://www.providence.org"
-territory: US
-regimen:
-  stay_days: [5, 7]
-  break_days: 14
-  scan_weeks_after_second_cycle: 4
-  cycles_per_course: 2
-  max_cycles: 6
-"""
 PATIENT = "name: Ana María Ruiz\nmrn: '00412345'\nlanguage: es-US\nschedule:\n  first_admission: 2026-03-03\n"
 REPO = Path(__file__).resolve().parent.parent
 CLINICIAN, STAFF, TRANSLATOR = "Dr. Rosa Díaz, MD", "Sam Lee, RN, program manager", "Ana Ruiz, CCHI CoreCHI-P"

@@ -5,29 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import REAL_PROFILE
 from packets import yamlio
 from packets.cli import main
 from packets.errors import ConfigError
 from packets.program import fictional_range, parse_program
 
-BASE = """\
-program_name: High-Dose IL-2 Immunotherapy Program
-hospital_name: Providence Portland Medical Center
-unit_name: the oncology unit
-phones:
-  main: "(503) 215-6000"
-  24h: "(503) 215-6001"
-emergency_number: "911"
-address: "4805 NE Glisan St, Portland, OR 97213"
-website: "https://www.providence.org"
-territory: US
-regimen:
-  stay_days: [5, 7]
-  break_days: 14
-  scan_weeks_after_second_cycle: 4
-  cycles_per_course: 2
-  max_cycles: 6
-"""
+BASE = REAL_PROFILE
 PATIENT = "name: Ana María Ruiz\nmrn: '00412345'\nlanguage: en\nschedule:\n  first_admission: 2026-03-03\n"
 
 
