@@ -14,6 +14,7 @@ once per catalog version: a string with an error never reaches a patient.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import shutil
@@ -254,7 +255,15 @@ def check_catalog(catalog_id: str, base: Path | None = None, run_msgfmt: bool = 
             findings.append(Finding(name, line, ids[0], f"{len(strings)} plural forms; the header says {nplurals}"))
         findings.extend(_entry_findings(name, line, m.context or "", ids, strings, catalog_id))
     if run_msgfmt and shutil.which("msgfmt"):
-        findings.extend(_msgfmt(path))
+        # A placeholder mistake is reported once, by our check, with its entry's line; msgfmt's
+        # "format specification" line for the same entry would count it twice.
+        starts = sorted(getattr(m, "lineno", 0) or 0 for m in catalog if m.id)
+        placeholder_entries = {f.line for f in findings if "placeholder" in f.problem}
+        for f in _msgfmt(path):
+            entry = starts[bisect.bisect_right(starts, f.line) - 1] if starts and f.line >= starts[0] else None
+            if "format specification" in f.problem and entry in placeholder_entries:
+                continue
+            findings.append(f)
     return findings
 
 

@@ -45,7 +45,7 @@ def _string_problem(text: str) -> str | None:
 def check_syntax(data: bytes, name: str) -> None:
     """Raise :class:`ConfigError` at the first line that is not valid ``.po`` syntax."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark some editors add is not an error
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise ConfigError("not UTF-8 text", file=name, line=line) from None
