@@ -38,6 +38,7 @@ class Options:
     require_reviewed: bool = False  # production for this run, whatever the profile says
     allow_fallback: bool = False
     tag_lines: bool = False          # translator preview: tag strings with their .po line numbers
+    preview: bool = False            # translator preview: mark problems, never stop at them
 
 
 @dataclass
@@ -69,20 +70,21 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
 
     content = content or load_content()
     production = options.require_reviewed or program.production
-    if production and (options.allow_fallback or options.tag_lines):
+    if production and (options.allow_fallback or options.tag_lines or options.preview):
         raise ConfigError("--allow-fallback and previews are not for production: a production packet prints "
                           "only reviewed translations")
     schedule = build_schedule(patient, program.regimen)
     ctx = make_context(options.language or patient.language, program.territory,
-                       allow_fallback=options.allow_fallback, tag_lines=options.tag_lines)
+                       allow_fallback=options.allow_fallback, tag_lines=options.tag_lines,
+                       preview=options.preview)
     if production:
         verdict = review.may_print(program, ctx.catalog_id, content)
         if not verdict.ok:
             raise ConfigError(verdict.reason)
-    withheld = review.withheld_strings(ctx.catalog_id, content, program)
-    if withheld:
+    withheld = {} if options.preview else review.withheld_strings(ctx.catalog_id, content, program)
+    if withheld:  # a translator's preview marks these strings instead (packets.i18n.preview)
         ctx = dataclasses.replace(ctx, withheld=frozenset(withheld))
-    if ctx.catalog and not options.allow_fallback and (ctx.catalog.untranslated or ctx.catalog.fuzzy):
+    if ctx.catalog and not ctx.allow_fallback and (ctx.catalog.untranslated or ctx.catalog.fuzzy):
         raise ConfigError(f"the {ctx.bcp47} catalog has {len(ctx.catalog.untranslated)} untranslated and "
                           f"{len(ctx.catalog.fuzzy)} fuzzy strings; finish it or use --allow-fallback",
                           file=ctx.catalog.path)

@@ -19,7 +19,7 @@ from typing import Callable
 from .content import Block, Content, Message
 from .errors import ConfigError
 from .i18n.context import LocaleContext
-from .i18n.locales import native_name
+from .i18n.locales import native_name, script_id
 from .patient import Patient
 from .program import Program
 from .schedule import Schedule
@@ -154,6 +154,7 @@ class Document:
     language_help: LanguageHelp | None = None
     second_cover: Cover | None = None  # bilingual packets: the cover again, in English
     second_catalog_id: str | None = None
+    appendix: tuple[Section, ...] = ()  # translator previews: the check's findings, last
 
 
 _TAG = re.compile(r"(</?b>)")
@@ -192,6 +193,10 @@ class Localizer:
     def __init__(self, content: Content, program: Program, ctx: LocaleContext):
         self.content, self.program, self.ctx = content, program, ctx
         reg = program.regimen
+        # The numbers themselves, for plural messages: the number chooses the form.
+        self.counts = {"stay_min": reg.stay_min, "stay_max": reg.stay_max, "break_days": reg.break_days,
+                       "scan_weeks": reg.scan_weeks, "max_cycles": reg.max_cycles}
+        self.counts.update({name: v.value for name, v in content.values.items() if v.kind == "number"})
         values = {
             "program_name": ctx.gettext(program.program_name),
             "unit_name": ctx.gettext(program.unit_name),
@@ -216,9 +221,20 @@ class Localizer:
                 values[name] = str(value.value)
         self.values = values
 
-    def t(self, message: Message, **extra: str) -> Runs:
+    def t(self, message: Message, **extra: str | int) -> Runs:
+        """The message, translated and filled. An ``int`` in ``extra`` is a number: printed in
+        the locale's digits, and able to choose a plural form."""
+        counts = {k: v for k, v in extra.items() if isinstance(v, int)}
+        extra = {k: self.ctx.number(v) if isinstance(v, int) else v for k, v in extra.items()}
+        n = None
+        if message.plural is not None:
+            n = counts.get(message.count, self.counts.get(message.count))
+            if not isinstance(n, int) or isinstance(n, bool):
+                raise ConfigError(f"{{{message.count}}} chooses the plural form of '{message.text[:40]}', "
+                                  "but it is not a whole number", file=message.file or None,
+                                  line=message.line or None)
         where = self.ctx.catalog.path if self.ctx.catalog else message.file
-        return fill(self.ctx.gettext(message), {**self.values, **extra}, where)
+        return fill(self.ctx.gettext(message, n), {**self.values, **extra}, where)
 
     def ui(self, key: str, **extra: str) -> Runs:
         return self.t(self.content.ui[key], **extra)
@@ -299,7 +315,7 @@ def _checked(state, catalog_id: str, message: Message) -> str | None:
     text = state.translations.get((message.context, message.text))
     if not text or not isinstance(text, str):
         return None
-    if any(sev == ERROR for sev, _ in check_string(catalog_id, message.context, message.text, text)):
+    if any(sev == ERROR for sev, _ in check_string(catalog_id, message.context, (message.text,), text)):
         return None
     return text
 
@@ -313,13 +329,13 @@ def language_help(content: Content, program: Program, ctx: LocaleContext, produc
     reports it; the patient's own catalog stops the build).
     """
     from .i18n.context import REVIEWED, load_catalog_state
-    from .i18n.locales import PSEUDO, available, text_direction
+    from .i18n.locales import PSEUDO, available, parent_id, text_direction
 
     message, mark = content.ui["language_help"], content.ui["draft_mark"]
     values = {"phone_main": program.phone_main}
     lines = [Tagline("en", "ltr", (Run(native_name("en"), True),), fill(message.text, values))]
     for catalog_id in available()[1:]:
-        if catalog_id in PSEUDO:
+        if catalog_id in PSEUDO or parent_id(catalog_id):  # one line per language, not per region
             continue
         try:
             state = load_catalog_state(catalog_id)
@@ -416,13 +432,18 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
 
     used_sources = sorted({src for s in content.sections for b in s.blocks for src in b.sources}
                           | {r.source for r in content.resources.values() if r.source})
+    appendix = ()
+    if ctx.preview is not None:
+        title, lines = ctx.preview.report()
+        appendix = (Section("translator_check", (Run(title, True),), (Bullets(tuple((Run(x),) for x in lines)),),
+                            "en", "ltr"),)
     return Document(
-        lang=ctx.bcp47, direction=ctx.direction, catalog_id=ctx.catalog_id,
+        lang=ctx.bcp47, direction=ctx.direction, catalog_id=script_id(ctx.catalog_id),
         meta_title=f"High-dose IL-2 treatment: patient guide ({native_name(ctx.catalog_id)})",
         header=(Run(patient.name, True), Run("  ·  "), *loc.ui("mrn_short", mrn=patient.mrn)),
         page_label=page_label, notices=tuple(notices), cover=cover, sections=tuple(sections),
         sources=tuple(content.sources[s] for s in used_sources), sources_title=loc.ui("sources"),
-        calendar=calendar, language_help=language_help(content, program, ctx, production),
+        calendar=calendar, language_help=language_help(content, program, ctx, production), appendix=appendix,
     )
 
 

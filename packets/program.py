@@ -26,11 +26,12 @@ from phonenumbers import shortnumberinfo
 from . import paths, yamlio
 from .content import PROGRAM_CONTEXT, Message
 from .errors import ConfigError
+from .fhir.profile import FhirSettings, parse_fhir_settings
 
 # Territories that use US Letter; everyone else prints on A4.
 LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "PR"})
 TOP_KEYS = {"program_name", "hospital_name", "unit_name", "phones", "emergency_number", "address", "website",
-            "territory", "regimen", "production"}
+            "territory", "regimen", "production", "fhir"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Program:
     territory: str
     regimen: Regimen
     file: str = ""
+    fhir: FhirSettings | None = None   # the optional fhir: block (packets/fhir/profile.py)
     production: bool = False       # packets only from reviewed content, profile and catalogs
     path: str = field(default="", compare=False)  # where the profile lives (its review record sits beside it)
 
@@ -230,6 +232,7 @@ def parse_program(data, file: str, path: str = "") -> Program:
         territory=territory,
         regimen=regimen,
         file=file,
+        fhir=parse_fhir_settings(data.get("fhir"), file),
         production=production,
         path=path,
     )

@@ -40,7 +40,7 @@ from . import paths, yamlio
 from .content import Content, iter_messages, load_content
 from .errors import ConfigError, PacketError
 from .fingerprint import (CHANGED, DRAFT, HEADER_BY, HEADER_DATE, HEADER_FINGERPRINT, HEADER_STATUS, REVIEWED,
-                          Judgement, Record, content_fingerprint, judge, program_fingerprint)
+                          Judgement, Record, catalog_fingerprint, content_fingerprint, judge, program_fingerprint)
 from .i18n import locales
 from .i18n.context import load_catalog_state
 from .output import atomic_write
@@ -298,6 +298,10 @@ def catalog_state(catalog_id: str) -> ReviewState:
     except ConfigError as err:
         return ReviewState("catalog", catalog_id, label, DRAFT, detail=f"does not parse: {err}", file=_rel(path),
                            command=command)
+    if st.parts and st.parts[0].review_status == REVIEWED and st.review_status != REVIEWED:
+        # a regional variant whose own review stands: its base catalog is what must be reviewed
+        base = st.parts[1].catalog_id
+        command = _catalog_names(base, str(paths.root()))[2]
     return ReviewState("catalog", catalog_id, label, st.review_status, st.reviewed_by, st.reviewed_date,
                        st.review_detail, _rel(path), command)
 
@@ -339,7 +343,7 @@ def review_catalog(catalog_id: str, by: str, program: Program | None = None) -> 
         raise ReviewRefused(f"{locales.bcp47(catalog_id)} review not recorded: {len(problems)} problem(s)",
                             problems)
     data = path.read_bytes()
-    fingerprint = load_catalog_state(catalog_id).fingerprint
+    fingerprint = catalog_fingerprint(parse_catalog(data, str(path))[0])  # this file's, not a variant's merge
     new = set_header_fields(data, {HEADER_STATUS: REVIEWED, HEADER_BY: by, HEADER_DATE: today().isoformat(),
                                    HEADER_FINGERPRINT: fingerprint}, str(path))
     parse_catalog(new, str(path))  # never write a file our own reader would refuse
@@ -385,16 +389,16 @@ def status(program: Program, content: Content | None = None,
     return [content_state(content), program_state(program)] + [catalog_state(c) for c in ids]
 
 
-_PRINTED: dict[tuple[int, Program], tuple[object, frozenset]] = {}
+_PRINTED: dict[tuple[int, Program], tuple[object, dict]] = {}
 
 
-def printed_keys(content: Content, program: Program) -> frozenset:
-    """(msgctxt, msgid) of every string a packet can print: the content's and the profile's."""
+def printed_messages(content: Content, program: Program) -> dict:
+    """(msgctxt, msgid) -> Message, for every string a packet can print: the content's and the profile's."""
     key = (id(content), program)
     cached = _PRINTED.get(key)
     if cached is None or cached[0] is not content:
-        keys = frozenset((m.context, m.text) for m in [*iter_messages(content), *program.messages()])
-        cached = _PRINTED[key] = (content, keys)
+        messages = {(m.context, m.text): m for m in [*iter_messages(content), *program.messages()]}
+        cached = _PRINTED[key] = (content, messages)
     return cached[1]
 
 
@@ -404,11 +408,7 @@ def withheld_strings(catalog_id: str, content: Content, program: Program) -> dic
     from .i18n.checks import string_errors
     if catalog_id == locales.SOURCE_LANGUAGE:
         return {}
-    errors = string_errors(load_catalog_state(catalog_id), catalog_id)
-    if not errors:
-        return {}
-    printed = printed_keys(content, program)
-    return {k: f for k, f in errors.items() if k in printed}
+    return string_errors(load_catalog_state(catalog_id), catalog_id, printed_messages(content, program))
 
 
 def may_print(program: Program, language: str, content: Content | None = None) -> Verdict:

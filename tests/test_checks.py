@@ -138,11 +138,13 @@ def test_traps_are_findings_with_their_line(locales_with, source, translation, p
 def test_a_broken_placeholder_is_withheld_from_the_packet_not_a_crash(locales_with):
     """The build runs the same rules: a translation with a lone brace is withheld (the English
     prints), where fill() would have stopped the build."""
+    from packets.content import Message
     from packets.i18n.checks import string_errors
     from packets.i18n.context import load_catalog_state
     base = locales_with(entry("ui", "Call {phone_24h} now", "Llame al {phone_24h ahora"), entry("ui", "What", "Qué"))
-    errors = string_errors(load_catalog_state("es", base), "es")
-    assert list(errors) == [("ui", "Call {phone_24h} now")]
+    printed = {("ui", t): Message("ui", t) for t in ("Call {phone_24h} now", "What")}
+    errors = string_errors(load_catalog_state("es", base), "es", printed)
+    assert list(errors) == [("ui", "Call {phone_24h} now")] and errors[("ui", "Call {phone_24h} now")].line == 9
 
 
 def test_errors_only_view(locales_with, monkeypatch, tmp_path, capsys):

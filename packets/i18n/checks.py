@@ -4,9 +4,11 @@ In: ``.po`` files (and the fonts). Out: :class:`Finding` objects, printed as
 ``file:line: msgid: problem``. Errors make the command exit non-zero; warnings do not.
 
 Checks: catalog syntax, placeholders (and stray braces, ``%s``), inline markup, HTML entities,
-line breaks and backslashes, spaces at either end, numbers and URLs, plural forms, glyph
-coverage, fit in fixed boxes, fuzzy/untranslated strings, and GNU ``msgfmt --check``. The checker
-never crashes on a mistake it exists to catch: each becomes a finding with its line.
+line breaks and backslashes, spaces at either end, numbers and URLs, plural forms (every form,
+and a Plural-Forms header that matches CLDR), glyph coverage, fit in fixed boxes,
+fuzzy/untranslated strings, and GNU ``msgfmt --check``. A regional variant's empty strings are
+not findings when its base catalog translates them. The checker never crashes on a mistake it
+exists to catch: each becomes a finding with its line.
 
 The build runs the same per-string rules on every string it prints (:func:`string_errors`),
 once per catalog version: a string with an error never reaches a patient.
@@ -24,13 +26,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale
-from babel.messages.plurals import get_plural
-
 from .. import fontdata
 from ..errors import ConfigError
 from ..fingerprint import catalog_fingerprint, catalog_record, judge
-from . import locales
+from . import locales, plurals
 from .pofiles import read_catalog
 
 ERROR, WARNING = "error", "warning"
@@ -178,29 +177,110 @@ def check_fit(key: tuple[str, str], translation: str, catalog_id: str) -> list[s
     return problems
 
 
-@lru_cache(maxsize=65536)
-def check_string(catalog_id: str, context: str, source: str, translation: str) -> tuple[tuple[str, str], ...]:
-    """Every per-string rule on one translation: (severity, problem) pairs; empty when clean.
-    Memoised: a string is checked once per process, whichever catalog version holds it."""
-    problems = [(ERROR, p) for p in check_placeholders(source, translation) + check_markup(source, translation)
-                + check_numbers(source, translation)]
-    problems += check_traps(source, translation)
-    missing = fontdata.missing_glyphs(re.sub(r"</?b>", "", translation), catalog_id)
-    if missing:
-        problems.append((ERROR, "no glyph in the fonts for " + " ".join(f"{c} (U+{ord(c):04X})"
-                                                                       for c in sorted(missing))))
-    problems += [(ERROR, p) for p in check_fit((context, source), translation, catalog_id)]
-    return tuple(problems)
+_PLURAL_NOTE = re.compile(r"Plural: the number \{(\w+)\} chooses the form")
 
 
-def _entry_findings(name: str, line: int, context: str, ids: list[str], strings: list[str],
-                    catalog_id: str) -> list[Finding]:
-    findings = []
-    for i, text in enumerate(strings):
-        if text:
-            src = ids[min(i, len(ids) - 1)]
-            findings.extend(Finding(name, line, ids[0], p, sev) for sev, p in check_string(catalog_id, context, src, text))
+def _base_translations(catalog_id: str, base: Path | None) -> tuple[str | None, set, str | None]:
+    """For a regional variant: its base catalog id, the base's usable strings, its Plural-Forms."""
+    parent = locales.base_catalog(catalog_id, locales.available(base))
+    if not parent:
+        return None, set(), None
+    catalog, _ = read_catalog(locales.catalog_path(parent, base))
+    done = {(m.context or "", m.id if isinstance(m.id, str) else m.id[0]) for m in catalog
+            if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, (list, tuple)) else m.string)}
+    return parent, done, catalog.plural_forms
+
+
+def _plural_header(catalog, catalog_id: str, name: str, parent, parent_forms) -> list[Finding]:
+    try:
+        nplurals, expr = plurals.parse_plural_forms(catalog.plural_forms)
+    except (ValueError, KeyError, SyntaxError):
+        return [Finding(name, 1, "", f"the Plural-Forms header '{catalog.plural_forms}' is not a gettext formula")]
+    if parent and parent_forms != catalog.plural_forms:
+        return [Finding(name, 1, "", f"Plural-Forms differs from the {parent} catalog's ({parent_forms}); "
+                                     "a regional variant uses the same forms")]
+    problem = plurals.cldr_disagreement(nplurals, expr, catalog_id)
+    return [Finding(name, 1, "", problem, WARNING)] if problem else []
+
+
+def check_catalog(catalog_id: str, base: Path | None = None, run_msgfmt: bool = True) -> list[Finding]:
+    path = locales.catalog_path(catalog_id, base)
+    name = str(path)
+    try:
+        catalog, extra = read_catalog(path)
+    except ConfigError as err:  # a catalog that does not parse is one finding, where it breaks
+        return [Finding(name, err.line or 0, "", err.message)]
+    parent, parent_done, parent_forms = _base_translations(catalog_id, base)
+    findings = _plural_header(catalog, catalog_id, name, parent, parent_forms)
+    nplurals = catalog.num_plurals
+    try:
+        single = plurals.single_number_forms(*plurals.parse_plural_forms(catalog.plural_forms))
+        examples = plurals.samples(*plurals.parse_plural_forms(catalog.plural_forms))
+    except (ValueError, KeyError, SyntaxError):
+        single, examples = set(), []
+    for m in catalog:
+        if not m.id:
+            continue
+        msgid = m.id[0] if isinstance(m.id, (list, tuple)) else m.id
+        line = getattr(m, "lineno", 0) or 0
+        strings = list(m.string) if isinstance(m.string, (list, tuple)) else [m.string]
+        in_base = (m.context or "", msgid) in parent_done
+        if m.fuzzy:
+            findings.append(Finding(name, line, msgid, "fuzzy: the English changed; check and unmark" + (
+                f" (until then the {parent} translation is used)" if in_base else ""), WARNING))
+            continue
+        if not any(strings):
+            if not in_base:
+                findings.append(Finding(name, line, msgid, "untranslated" + (
+                    f" (the {parent} catalog has no translation either)" if parent else ""), WARNING))
+            continue
+        plural = isinstance(m.id, (list, tuple))
+        if plural and len(strings) != nplurals:
+            findings.append(Finding(name, line, msgid, f"{len(strings)} plural forms; the header says {nplurals}"))
+        count = next((c.group(1) for c in map(_PLURAL_NOTE.search, m.auto_comments) if c), None)
+        sources = list(m.id) if plural else [m.id]
+        for i, s in enumerate(strings):
+            form = f"form {i} (for {', '.join(map(str, examples[i]))}...): " if plural and i < len(examples) else ""
+            if not s:
+                findings.append(Finding(name, line, msgid, f"{form or 'a plural form: '}empty; every form needs "
+                                                           "a translation"))
+                continue
+            problems = check_string(catalog_id, m.context or "", tuple(sources), s,
+                                    count if plural and i in single else None)
+            findings.extend(Finding(name, line, msgid, form + p, sev) for sev, p in problems)
+    if run_msgfmt and shutil.which("msgfmt"):
+        # A placeholder mistake is reported once, by our check, with its entry's line; msgfmt's
+        # "format specification" line for the same entry would count it twice.
+        starts = sorted(getattr(m, "lineno", 0) or 0 for m in catalog if m.id)
+        placeholder_entries = {f.line for f in findings if "placeholder" in f.problem}
+        for f in _msgfmt(path):
+            entry = starts[bisect.bisect_right(starts, f.line) - 1] if starts and f.line >= starts[0] else None
+            if "format specification" in f.problem and entry in placeholder_entries:
+                continue
+            findings.append(f)
     return findings
+
+
+@lru_cache(maxsize=65536)
+def check_string(catalog_id: str, context: str, sources: tuple[str, ...], translation: str,
+                 spelled_out: str | None = None) -> tuple[tuple[str, str], ...]:
+    """Every per-string rule on one translation (one plural form): (severity, problem) pairs,
+    empty when clean. ``sources`` is the English (singular[, plural]); ``spelled_out`` names the
+    count placeholder a form for one number only may leave out. Memoised: a string is checked
+    once per process, whichever catalog version holds it."""
+    src = sources[-1]  # the English "other" form: every placeholder, number and tag of the text
+    problems = check_placeholders(" ".join(sources), translation) + check_markup(src, translation) \
+        + check_numbers(src, translation)
+    if spelled_out:  # a form for one number only may spell it out
+        problems = [p for p in problems if p != f"missing placeholder(s) {{{spelled_out}}}"]
+    found = [(ERROR, p) for p in problems] + check_traps(src, translation)
+    script = locales.script_id(catalog_id)
+    missing = fontdata.missing_glyphs(re.sub(r"</?b>", "", translation), script)
+    if missing:
+        found.append((ERROR, "no glyph in the fonts for " + " ".join(f"{c} (U+{ord(c):04X})"
+                                                                   for c in sorted(missing))))
+    found += [(ERROR, p) for p in check_fit((context, sources[0]), translation, script)]
+    return tuple(found)
 
 
 def _msgfmt(path: Path) -> list[Finding]:
@@ -223,85 +303,65 @@ def _msgfmt(path: Path) -> list[Finding]:
             for (line, severity), msgs in sorted(grouped.items())]
 
 
-def check_catalog(catalog_id: str, base: Path | None = None, run_msgfmt: bool = True) -> list[Finding]:
-    path = locales.catalog_path(catalog_id, base)
-    name = str(path)
-    try:
-        catalog, extra = read_catalog(path)
-    except ConfigError as err:  # a catalog that does not parse is one finding, where it breaks
-        return [Finding(name, err.line or 0, "", err.message)]
-    findings: list[Finding] = []
-    nplurals = catalog.num_plurals
-    try:
-        expected = get_plural(Locale.parse(catalog_id)).num_plurals
-        if nplurals != expected:
-            findings.append(Finding(name, 1, "", f"header says nplurals={nplurals}; CLDR says {expected} "
-                                    f"for {catalog_id}", WARNING))
-    except Exception:
-        pass
-    for m in catalog:
-        if not m.id:
-            continue
-        ids = list(m.id) if isinstance(m.id, (list, tuple)) else [m.id]
-        line = getattr(m, "lineno", 0) or 0
-        strings = list(m.string) if isinstance(m.string, (list, tuple)) else [m.string]
-        if m.fuzzy:
-            findings.append(Finding(name, line, ids[0], "fuzzy: the English changed; check and unmark", WARNING))
-            continue
-        if not any(strings):
-            findings.append(Finding(name, line, ids[0], "untranslated", WARNING))
-            continue
-        if isinstance(m.id, (list, tuple)) and len(strings) != nplurals:
-            findings.append(Finding(name, line, ids[0], f"{len(strings)} plural forms; the header says {nplurals}"))
-        findings.extend(_entry_findings(name, line, m.context or "", ids, strings, catalog_id))
-    if run_msgfmt and shutil.which("msgfmt"):
-        # A placeholder mistake is reported once, by our check, with its entry's line; msgfmt's
-        # "format specification" line for the same entry would count it twice.
-        starts = sorted(getattr(m, "lineno", 0) or 0 for m in catalog if m.id)
-        placeholder_entries = {f.line for f in findings if "placeholder" in f.problem}
-        for f in _msgfmt(path):
-            entry = starts[bisect.bisect_right(starts, f.line) - 1] if starts and f.line >= starts[0] else None
-            if "format specification" in f.problem and entry in placeholder_entries:
-                continue
-            findings.append(f)
-    return findings
+_STRING_ERRORS: dict[tuple, dict] = {}
 
 
-_STRING_ERRORS: dict[tuple[str, str], dict] = {}
+def string_errors(state, catalog_id: str, messages: dict) -> dict[tuple[str, str], Finding]:
+    """(msgctxt, msgid) -> the first error of each translation among ``messages`` (key -> the
+    content's Message: the strings a packet prints) that fails a check.
 
-
-def string_errors(state, catalog_id: str) -> dict[tuple[str, str], Finding]:
-    """(msgctxt, msgid) -> the first error of each translated string that fails a check.
-
-    ``state`` is a loaded :class:`~packets.i18n.context.CatalogState`. Computed once per catalog
-    version (its path and fingerprint) and reused: a batch of 1,000 packets checks each catalog
-    once per process, not 1,000 times.
+    ``state`` is a loaded :class:`~packets.i18n.context.CatalogState` (a variant's merged one
+    reports each string in the file it comes from). Computed once per catalog version (path and
+    fingerprint) and reused: a batch of 1,000 packets checks each catalog once per process.
     """
-    key = (state.path, state.fingerprint)
-    found = _STRING_ERRORS.get(key)
+    key = (state.path, state.fingerprint, id(messages))
+    cached = _STRING_ERRORS.get(key)
+    found = cached[1] if cached and cached[0] is messages else None
     if found is None:
         found = {}
-        for (context, msgid), text in state.translations.items():
-            ids = list(msgid) if isinstance(msgid, (list, tuple)) else [msgid]
-            strings = list(text) if isinstance(text, (list, tuple)) else [text]
-            line = state.lines.get((context, msgid), 0)
-            errors = [f for f in _entry_findings(state.path, line, context, ids, strings, catalog_id)
-                      if f.severity == ERROR]
-            if errors:
-                found[(context, msgid)] = errors[0]
+        files = {part.catalog_id: part.path for part in state.parts}
+        try:
+            single = plurals.single_number_forms(*state.plural_forms)
+        except (ValueError, KeyError, SyntaxError):
+            single = set()
+        for ident, message in messages.items():
+            text = state.translations.get(ident)
+            if text is None:
+                continue
+            sources = (message.text, message.plural) if getattr(message, "plural", None) else (message.text,)
+            strings = text if isinstance(text, tuple) else (text,)
+            for i, s in enumerate(strings):
+                if not s:
+                    continue
+                spelled = getattr(message, "count", None) if len(strings) > 1 and i in single else None
+                errors = [p for sev, p in check_string(catalog_id, ident[0], sources, s, spelled) if sev == ERROR]
+                if errors:
+                    found[ident] = Finding(files.get(state.origins.get(ident), state.path),
+                                           state.lines.get(ident, 0), ident[1], errors[0])
+                    break
         if len(_STRING_ERRORS) > 64:
             _STRING_ERRORS.clear()
-        _STRING_ERRORS[key] = found
+        _STRING_ERRORS[key] = (messages, found)
     return found
 
 
 def catalog_stats(catalog_id: str, base: Path | None = None) -> dict:
+    """Progress and review status. For a regional variant, "translated" counts the strings a
+    packet gets from the variant or its base; ``own`` counts the variant's own."""
     path = locales.catalog_path(catalog_id, base)
     catalog, extra = read_catalog(path)
+    parent, parent_done, _ = _base_translations(catalog_id, base)
     messages = [m for m in catalog if m.id]
-    fuzzy = sum(1 for m in messages if m.fuzzy)
-    untranslated = sum(1 for m in messages if not m.fuzzy and not (
-        any(m.string) if isinstance(m.string, (list, tuple)) else m.string))
+
+    def done(m) -> bool:
+        return not m.fuzzy and bool(all(m.string) if isinstance(m.string, (list, tuple)) else m.string)
+
+    def key(m):
+        return (m.context or "", m.id if isinstance(m.id, str) else m.id[0])
+
+    own = sum(1 for m in messages if done(m))
+    fuzzy = sum(1 for m in messages if m.fuzzy and key(m) not in parent_done)
+    untranslated = sum(1 for m in messages if not m.fuzzy and not done(m) and key(m) not in parent_done)
     total = len(messages)
     review = judge(catalog_record(extra), catalog_fingerprint(catalog))
     return {
@@ -310,4 +370,5 @@ def catalog_stats(catalog_id: str, base: Path | None = None) -> dict:
         "untranslated": untranslated,
         "percent": 100.0 * (total - fuzzy - untranslated) / total if total else 100.0,
         "status": review.status, "reviewer": review.reviewer, "reviewed": review.date, "detail": review.detail,
+        "variant_of": parent, "own": own,
     }

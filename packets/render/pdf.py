@@ -359,14 +359,7 @@ def story(c: Ctx) -> list:
     if c.doc.calendar:
         flow += calendar(c, c.doc.calendar)
     for section in c.doc.sections:
-        sc = c.other(section.catalog_id, section.direction)
-        flow.append(CondPageBreak(1.6 * inch))  # a section heading never ends a page with next to nothing under it
-        flow.append(Spacer(1, 8))
-        h = sc.para(section.title, "h1")
-        h.keepWithNext = True
-        flow.append(h)
-        for block in section.blocks:
-            flow.extend(BLOCKS[type(block)](sc, block))
+        flow += section_flow(c, section)
     if c.doc.sources:
         block = [c.para(c.doc.sources_title, "small", textColor=RULE)]
         block += [c.para((L.Run("– " + src),), "small", textColor=RULE) for src in c.doc.sources]
@@ -375,6 +368,19 @@ def story(c: Ctx) -> list:
         flow += [Spacer(1, 10), *block]
     if c.doc.language_help:
         flow += language_help(c, c.doc.language_help)
+    for section in c.doc.appendix:  # a translator preview's check report: its own last page
+        flow += [PageBreak(), *section_flow(c, section)]
+    return flow
+
+
+def section_flow(c: Ctx, section: L.Section) -> list:
+    sc = c.other(section.catalog_id, section.direction)
+    flow = [CondPageBreak(1.6 * inch), Spacer(1, 8)]  # a section heading never ends a page with next to nothing under it
+    h = sc.para(section.title, "h1")
+    h.keepWithNext = True
+    flow.append(h)
+    for block in section.blocks:
+        flow.extend(BLOCKS[type(block)](sc, block))
     return flow
 
 
