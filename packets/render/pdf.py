@@ -265,7 +265,7 @@ def table(c: Ctx, b: L.Table):
     style = [c.font_cmd(),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.6, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 3 if c.large else 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 4 if c.large else 6),
         ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
     ]
     if b.header:
@@ -433,6 +433,8 @@ def _first_lines_height(flow: list, start: int, width: float, lines: int = 2) ->
         else:  # a heading, a list item, a grid, a kept block: it moves whole
             total += before + h
             lines -= 0 if getattr(f, "is_heading", False) else 2
+        if getattr(f, "keepWithNext", False) and not getattr(f, "is_heading", False):
+            lines = max(lines, 1)  # what it is kept with moves with it
     return total
 
 
@@ -525,8 +527,9 @@ class Chrome:
     def __init__(self, c: Ctx, size, margin: float):
         self.c, self.size, self.margin = c, size, margin
         self.inner = size[0] - 2 * margin
+        self.label_w = self._label(999, 999)[0].minWidth() + 12  # the page label sits beside the header
         self.header = c.para(c.doc.header, "small")
-        self.header_h = self.header.wrap(self.inner, size[1])[1]
+        self.header_h = self.header.wrap(self.inner - self.label_w, size[1])[1]
         self.notices = []
         for notice in c.doc.notices:
             # The English line of a right-to-left packet is English text: ordered left to right,
@@ -545,23 +548,29 @@ class Chrome:
         return self.margin * 0.6 + self.header_h + 4
 
     def footer_height(self) -> float:
-        """Height of the footer with the widest page label ("Page 999 of 999")."""
-        return sum(h for _, h in [self._label(999, 999), *self.notices]) + 2 * len(self.notices)
+        """Height of the footer: the notices (draft, fallback) under a rule, or nothing."""
+        return sum(h + 2 for _, h in self.notices) + (4 if self.notices else 0)
 
     def draw(self, canvas: Canvas, page: int, pages: int) -> None:
         w, h = self.size
         m = self.margin
         canvas.saveState()
         rule = h - self.header_top()
-        self.header.drawOn(canvas, m, rule + 4)
+        label, label_h = self._label(page, pages)
+        # The header's first line and the page label share a baseline: the name on the reading
+        # side, "Page X of Y" on the other.
+        top = rule + 4 + self.header_h
+        label.drawOn(canvas, m, top - label_h)
+        self.header.drawOn(canvas, m + (self.label_w if self.c.rtl else 0), rule + 4)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
         canvas.line(m, rule, w - m, rule)
-        y = FOOT_BOTTOM  # stack from the bottom up, so nothing runs off the paper or overlaps
-        for para, ph in reversed([self._label(page, pages), *self.notices]):
-            para.drawOn(canvas, m, y)
-            y += ph + 2
-        canvas.line(m, y + 2, w - m, y + 2)
+        if self.notices:
+            y = FOOT_BOTTOM  # stack from the bottom up, so nothing runs off the paper or overlaps
+            for para, ph in reversed(self.notices):
+                para.drawOn(canvas, m, y)
+                y += ph + 2
+            canvas.line(m, y + 2, w - m, y + 2)
         canvas.restoreState()
 
 
