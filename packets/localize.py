@@ -366,7 +366,7 @@ def _block(loc: Localizer, block: Block, schedule: Schedule):
         rows = ((loc.ui("contact_24h"), unit(p.phone_24h, True)),
                 (loc.ui("contact_main"), unit(p.phone_main)),
                 (loc.ui("contact_address"), (Run(p.address),)),
-                (loc.ui("contact_website"), (Run(p.website),)))
+                (loc.ui("contact_website"), unit(p.website)))
         return Table(loc.t(block.title) if block.title else (), (), rows, kind="contact")
     if kind == "resource":
         res = loc.content.resources[block.ref]

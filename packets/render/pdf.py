@@ -425,6 +425,8 @@ def _first_lines_height(flow: list, start: int, width: float, lines: int = 2) ->
         if isinstance(f, Paragraph) and not getattr(f, "is_heading", False):
             n = len(getattr(f.blPara, "lines", ())) or 1
             k = min(n, lines)
+            if n - k == 1 and not f.style.allowWidows:
+                k = n  # its last line may not go alone to the next page: all of it stays
             total += before + (h if k == n else k * f.style.leading)
             lines -= k
         elif isinstance(f, Table) and len(f._rowHeights) > 1 and getattr(f, "splitByRow", 1):
