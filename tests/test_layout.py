@@ -343,3 +343,32 @@ def test_rule8_no_text_runs_outside_its_frame_or_cell(packets, locale, variant):
     assert not faults, faults[:5]
     for p in pk.pages:  # the body stays between the header's rule and the footer's
         assert all(ln.top > p.header_rule - 1 for ln in p.body), f"page {p.number}: text over the header rule"
+
+
+# -- the page header with the longest name allowed (issue 10) ------------------------------------
+
+LONG_NAMES = {  # script -> (language, a name of MAX_NAME characters)
+    "latin": ("es-US", "María de los Ángeles Wolfeschlegelsteinhausen-Bergerdorff "),
+    "arabic": ("ar", "عبد الرحمن بن محمد بن عبد الله الهاشمي "),
+    "cjk": ("zh-Hant", "歐陽陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴徐周葉蘇莊呂江何蕭羅高潘簡朱鍾游彭詹胡施沈余盧梁趙顏柯翁魏孫戴范方宋鄧"),
+    "devanagari": ("hi", "श्रीमती अन्नपूर्णा लक्ष्मीनारायण चतुर्वेदी "),
+}
+
+
+@pytest.mark.parametrize("script", LONG_NAMES)
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+def test_the_header_stays_on_the_page_with_the_longest_name(program, content, script, large):
+    from conftest import patient
+    from packets.patient import MAX_NAME
+
+    language, seed = LONG_NAMES[script]
+    name = (seed * (MAX_NAME // len(seed) + 1))[:MAX_NAME].strip()
+    pdf = build_packet(patient(name=name, language=language), program, Options(large_print=large), content).pdf
+    pages = read(pdf)
+    for p in (pages[0], pages[-1]):
+        header = [ln for ln in p.chrome if ln.base < p.header_rule]
+        assert len(header) >= 2, "a name this long wraps in the header"
+        assert all(ln.top > 0 and ln.bottom < p.header_rule for ln in header), f"page {p.number}: the header runs off"
+        assert all(ln.top > p.header_rule - 1 for ln in p.body), f"page {p.number}: the body runs into the header"
+        faults = _crossings(p)
+        assert not faults, faults[:3]

@@ -530,8 +530,7 @@ class Chrome:
         self.c, self.size, self.margin = c, size, margin
         self.inner = size[0] - 2 * margin
         self.label_w = self._label(999, 999)[0].minWidth() + 12  # the page label sits beside the header
-        self.header = c.para(c.doc.header, "small")
-        self.header_h = self.header.wrap(self.inner - self.label_w, size[1])[1]
+        self.header, self.header_h = self._header(c.doc.header)
         self.notices = []
         for notice in c.doc.notices:
             # The English line of a right-to-left packet is English text: ordered left to right,
@@ -539,6 +538,22 @@ class Chrome:
             own = c.other("en", "ltr") if c.rtl and not has_rtl(notice) else c
             para = own.para((L.Run(notice),), "notice", alignment=2 if c.rtl else 0)
             self.notices.append((para, para.wrap(self.inner, 200)[1]))
+
+    MAX_HEADER_LINES = 2
+
+    def _header(self, runs: L.Runs) -> tuple[Paragraph, float]:
+        """The name and MRN, in two lines at most: a very long name is shortened with "…" here
+        (the cover prints it whole), so the header never crowds the page or runs off it."""
+        width = self.inner - self.label_w
+        name, rest = runs[0], runs[1:]
+        keep = len(name.text)
+        while True:
+            shown = name.text if keep == len(name.text) else name.text[:keep].rstrip() + "\u2026"
+            para = self.c.para((L.Run(shown, name.bold, name.nobreak), *rest), "small")
+            h = para.wrap(width, self.size[1])[1]
+            if len(para.blPara.lines) <= self.MAX_HEADER_LINES or keep <= 1:
+                return para, h
+            keep -= max(1, keep // 8)
 
     def _label(self, page: int, pages: int) -> tuple[Paragraph, float]:
         label = self.c.para((L.Run(self.c.doc.page_label(page, pages), False, True),), "small",
