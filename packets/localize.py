@@ -19,7 +19,7 @@ from typing import Callable
 from .content import Block, Content, Message
 from .errors import ConfigError
 from .i18n.context import LocaleContext
-from .i18n.locales import native_name
+from .i18n.locales import native_name, script_id
 from .patient import Patient
 from .program import Program
 from .schedule import Schedule
@@ -162,6 +162,7 @@ class Document:
     language_help: LanguageHelp | None = None
     second_cover: Cover | None = None  # bilingual packets: the cover again, in English
     second_catalog_id: str | None = None
+    appendix: tuple[Section, ...] = ()  # translator previews: the check's findings, last
 
 
 _TAG = re.compile(r"(</?b>)")
@@ -219,6 +220,10 @@ class Localizer:
     def __init__(self, content: Content, program: Program, ctx: LocaleContext):
         self.content, self.program, self.ctx = content, program, ctx
         reg = program.regimen
+        # The numbers themselves, for plural messages: the number chooses the form.
+        self.counts = {"stay_min": reg.stay_min, "stay_max": reg.stay_max, "break_days": reg.break_days,
+                       "scan_weeks": reg.scan_weeks, "max_cycles": reg.max_cycles}
+        self.counts.update({name: v.value for name, v in content.values.items() if v.kind == "number"})
         values = {
             "program_name": ctx.gettext(program.program_name),
             "unit_name": ctx.gettext(program.unit_name),
@@ -241,9 +246,20 @@ class Localizer:
                 values[name] = str(value.value)
         self.values = values
 
-    def t(self, message: Message, **extra: str | Runs) -> Runs:
+    def t(self, message: Message, **extra: str | int | Runs) -> Runs:
+        """The message, translated and filled. An ``int`` in ``extra`` is a number: printed in
+        the locale's digits, and able to choose a plural form."""
+        counts = {k: v for k, v in extra.items() if isinstance(v, int)}
+        extra = {k: self.ctx.number(v) if isinstance(v, int) else v for k, v in extra.items()}
+        n = None
+        if message.plural is not None:
+            n = counts.get(message.count, self.counts.get(message.count))
+            if not isinstance(n, int) or isinstance(n, bool):
+                raise ConfigError(f"{{{message.count}}} chooses the plural form of '{message.text[:40]}', "
+                                  "but it is not a whole number", file=message.file or None,
+                                  line=message.line or None)
         where = self.ctx.catalog.path if self.ctx.catalog else message.file
-        return fill(self.ctx.gettext(message), {**self.values, **extra}, where)
+        return fill(self.ctx.gettext(message, n), {**self.values, **extra}, where)
 
     def ui(self, key: str, **extra: str | Runs) -> Runs:
         return self.t(self.content.ui[key], **extra)
@@ -327,18 +343,24 @@ def _calendar(loc: Localizer, schedule: Schedule) -> Calendar:
 def language_help(content: Content, program: Program, ctx: LocaleContext) -> LanguageHelp:
     """Section 1557-style taglines: free language help, one line per shipped language."""
     from .i18n.context import load_catalog_state
-    from .i18n.locales import PSEUDO, available, text_direction
+    from .i18n.locales import PSEUDO, available, parent_id, text_direction
 
     message = content.ui["language_help"]
     values = {"phone_main": program.phone_main}
     lines = [Tagline("en", "ltr", (Run(native_name("en"), True),), fill(message.text, values))]
     for catalog_id in available()[1:]:
-        if catalog_id in PSEUDO:
+        if catalog_id in PSEUDO or parent_id(catalog_id):  # one line per language, not per region
             continue
         text = load_catalog_state(catalog_id).translations.get((message.context, message.text))
-        if text:
+        if text and isinstance(text, str):
+            try:
+                runs = fill(text, values)
+            except ConfigError:
+                if ctx.preview is None:
+                    raise
+                continue  # another language's mistake never stops this language's preview
             lines.append(Tagline(catalog_id, text_direction(catalog_id), (Run(native_name(catalog_id), True),),
-                                 fill(text, values)))
+                                 runs))
     title_msg = content.ui["language_help_title"]
     return LanguageHelp(fill(ctx.gettext(title_msg), {}), (Run(title_msg.text),), tuple(lines))
 
@@ -418,13 +440,18 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
         notices.append(loc.ui_text("fallback_notice"))
 
     used_sources = sorted({b.source for s in content.sections for b in s.blocks if b.source})
+    appendix = ()
+    if ctx.preview is not None:
+        title, lines = ctx.preview.report()
+        appendix = (Section("translator_check", (Run(title, True),), (Bullets(tuple((Run(x),) for x in lines)),),
+                            "en", "ltr"),)
     return Document(
-        lang=ctx.bcp47, direction=ctx.direction, catalog_id=ctx.catalog_id,
+        lang=ctx.bcp47, direction=ctx.direction, catalog_id=script_id(ctx.catalog_id),
         meta_title=f"High-dose IL-2 treatment: patient guide ({native_name(ctx.catalog_id)})",
         header=(*name, Run("  ·  "), *loc.ui("mrn_short", mrn=patient.mrn)),
         page_label=page_label, notices=tuple(notices), cover=cover, sections=tuple(sections),
         sources=tuple(content.sources[s] for s in used_sources), sources_title=loc.ui("sources"),
-        calendar=calendar, language_help=language_help(content, program, ctx),
+        calendar=calendar, language_help=language_help(content, program, ctx), appendix=appendix,
     )
 
 

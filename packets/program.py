@@ -14,6 +14,7 @@ from babel import Locale, UnknownLocaleError
 from . import paths, yamlio
 from .content import PROGRAM_CONTEXT, Message
 from .errors import ConfigError
+from .fhir.profile import FhirSettings, parse_fhir_settings
 
 # How an estimated scan date is placed (regimen.estimated_scan_day).
 SCAN_RULES = ("nearest working day", "as counted")
@@ -49,6 +50,7 @@ class Program:
     territory: str
     regimen: Regimen
     file: str = ""
+    fhir: FhirSettings | None = None   # the optional fhir: block (packets/fhir/profile.py)
 
     @property
     def paper(self) -> str:
@@ -126,6 +128,7 @@ def parse_program(data, file: str) -> Program:
         territory=territory,
         regimen=regimen,
         file=file,
+        fhir=parse_fhir_settings(data.get("fhir"), file),
     )
 
 

@@ -488,21 +488,28 @@ def story(c: Ctx, breaks: frozenset = frozenset()) -> list:
     if c.doc.calendar:
         flow += calendar(c, c.doc.calendar)
     for n, section in enumerate(c.doc.sections):
-        sc = c.other(section.catalog_id, section.direction)
-        h = sc.heading(section.title, "h1", spaceBefore=8)
-        if any(isinstance(b, L.Callout) and b.urgent for b in section.blocks):
-            flow += when_to_call(sc, h, list(section.blocks))
-            continue
-        part = [h]
-        for block in section.blocks:
-            part.extend(BLOCKS[type(block)](sc, block))
+        part = section_flow(c, section)
         if n == len(c.doc.sections) - 1 and c.doc.sources:
             # The last section and the sources under it stay together: sources never open a page.
             part = [keep(part + sources(c))]
         flow += part
     if c.doc.language_help:
         flow += language_help(c, c.doc.language_help)
+    for section in c.doc.appendix:  # a translator preview's check report: its own last page
+        flow += [Deliberate(), *section_flow(c, section)]
     return keep_headings(flow, c.width, breaks)
+
+
+def section_flow(c: Ctx, section: L.Section) -> list:
+    """A section: its title and blocks; a section that tells when to call is kept whole."""
+    sc = c.other(section.catalog_id, section.direction)
+    h = sc.heading(section.title, "h1", spaceBefore=8)
+    if any(isinstance(b, L.Callout) and b.urgent for b in section.blocks):
+        return when_to_call(sc, h, list(section.blocks))
+    flow = [h]
+    for block in section.blocks:
+        flow.extend(BLOCKS[type(block)](sc, block))
+    return flow
 
 
 def sources(c: Ctx) -> list:
