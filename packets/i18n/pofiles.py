@@ -55,6 +55,12 @@ def extra_headers(data: bytes) -> dict[str, str]:
 
 
 def parse_catalog(data: bytes, name: str) -> tuple[Catalog, dict[str, str]]:
+    try:  # our catalogs are UTF-8 (Poedit and Weblate write it); any other charset is a clear error
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"is not UTF-8 text (byte 0x{data[exc.start]:02X}); save the catalog as UTF-8 "
+                          "(Poedit: Catalog > Properties > Charset)", file=name,
+                          line=data.count(b"\n", 0, exc.start) + 1) from None
     try:
         catalog = read_po(io.BytesIO(data), abort_invalid=True)
     except Exception as exc:  # babel raises PoFileError and friends
