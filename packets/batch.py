@@ -209,7 +209,7 @@ def _planned_name(row: Row, program: Program, options: Options) -> str | None:
     """The file a row would have printed to, if its MRN and language can be read."""
     record = row.record if isinstance(row.record, dict) else {}
     try:
-        mrn = check_mrn(record.get("mrn"), row.where, program)
+        mrn = check_mrn(record.get("mrn"), row.file, program)
         return packet_filename(mrn, _catalog_tag(options.language or str(record.get("language") or "")), options)
     except (PacketError, TypeError):
         return None
@@ -231,7 +231,7 @@ def _previous_combined(folder: Path) -> Path | None:
 
 def _readable_mrn(row: Row, program: Program) -> str | None:
     try:
-        return check_mrn(row.record.get("mrn"), row.where, program) if isinstance(row.record, dict) \
+        return check_mrn(row.record.get("mrn"), row.file, program) if isinstance(row.record, dict) \
             and not row.problems else None
     except PacketError:
         return None

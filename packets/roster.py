@@ -59,18 +59,15 @@ class Row:
     problems: tuple[InputError, ...] = ()  # found while reading the row (quotes, field count, bytes)
 
     @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}"
-
-    @property
     def masked_mrn(self) -> str:
-        return mask_mrn(self.record.get("mrn")) if isinstance(self.record, dict) else "none"
+        mrn = self.record.get("mrn") if isinstance(self.record, dict) else None
+        return mask_mrn(mrn) if mrn not in (None, "") else "(no MRN)"
 
     def patient(self, program=None, today: dt.date | None = None) -> Patient:
         """The validated patient; :class:`InputErrors` lists every problem of the row."""
         if self.problems:
             raise InputErrors(list(self.problems))
-        return parse_patient(self.record, self.where, program=program, today=today)
+        return parse_patient(self.record, f"{self.file}:{self.line}", program=program, today=today)
 
 
 class Rows(list):

@@ -49,7 +49,7 @@ def test_bad_rows_never_stop_good_rows(roster, tmp_path, program):
     assert [(e["line"], e["column"]) for e in result.errors] == [
         (3, "first_admission"), (4, "language"), (5, ""), (6, "")]
     report = list(csv.DictReader(io.StringIO((out / "errors.csv").read_text(encoding="utf-8-sig"))))
-    assert [r["mrn"] for r in report] == ["****0001", "****0002", "none", "none"]
+    assert [r["mrn"] for r in report] == ["****0001", "****0002", "(no MRN)", "(no MRN)"]
     assert "not closed on this line" in report[2]["problem"] and "quote" in report[3]["problem"]
     blob = (out / "errors.csv").read_text(encoding="utf-8-sig")
     assert "Secret" not in blob and "Multi" not in blob and "Line Name" not in blob
