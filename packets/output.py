@@ -4,8 +4,9 @@
   (``.partial-*``) in the target folder, flushed to disk, then renamed; a reader (or a printer
   queue) never sees a half-written file at the final name. A failed write removes its temporary
   files, and a packet's calendar file and PDF appear together or not at all.
-- :class:`OutputFolder`: checks the folder before any work (a missing folder whose parent exists
-  is created; a missing parent, a file, a dangling link, a read-only folder or a full disk is one
+- :class:`OutputFolder`: checks the folder before any work (a missing folder is created inside the
+  working folder, elsewhere only if its parent exists; a missing parent, a file, a dangling link, a
+  read-only folder or a full disk is one
   plain :class:`ConfigError` naming the folder), then holds a lock so two runs never write into
   one folder at once, and removes the temporary files a killed run left behind.
 
@@ -107,12 +108,16 @@ class OutputFolder:
         if path.exists() and not path.is_dir():
             raise self._refuse("is a file, not a folder")
         if not path.exists():
+            # Inside the working folder (out/today) missing folders are made; elsewhere (a share, a
+            # printer folder) only the last one is, so a mistyped or unmounted path is not silently
+            # filled with packets nobody will find.
+            inside = Path.cwd() in path.absolute().parents
             parent = path.absolute().parent
-            if not parent.is_dir():
+            if not inside and not parent.is_dir():
                 raise self._refuse(f"does not exist, nor does the folder it would go in ({parent}); "
                                    "check the path, or create the folder first")
             try:
-                path.mkdir()
+                path.mkdir(parents=inside)
             except FileExistsError:
                 pass
             except OSError as exc:

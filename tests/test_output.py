@@ -61,9 +61,13 @@ def test_a_bad_output_folder_is_one_line_exit_2(tmp_path, capsys, make, words):
         assert err == [err[0]] and f"output folder {target}: {words}" in err[0], err
 
 
-def test_a_missing_folder_whose_parent_exists_is_created(tmp_path, capsys):
+def test_a_missing_folder_is_created_in_the_working_folder_or_beside_an_existing_one(tmp_path, capsys,
+                                                                                      monkeypatch):
     assert main(["batch", str(roster(tmp_path, 1)), "-o", str(tmp_path / "today"), "--jobs", "1"]) == 0
     assert (tmp_path / "today" / "10000000-en.pdf").is_file()
+    monkeypatch.chdir(tmp_path)  # a fresh clone: out/ does not exist yet
+    assert main(["batch", "r.csv", "-o", "out/2026-11-23", "--jobs", "1"]) == 0
+    assert (tmp_path / "out" / "2026-11-23" / "10000000-en.pdf").is_file()
 
 
 @pytest.mark.parametrize("code, words", [(errno.EROFS, "read-only"), (errno.EACCES, "no permission"),
