@@ -125,7 +125,7 @@ def test_every_block_that_may_state_a_fact_has_a_source_or_a_reason():
 @pytest.mark.parametrize("catalog_id, words", [("en", "estimated date"), ("es", "fecha estimada"),
                                                ("zh_Hans", "预计日期")])
 def test_the_estimated_scan_event_says_it_is_an_estimate(catalog_id, words, program, sample_patient):
-    from packets.build import printed_date
+    from packets.clock import printed_date
     from packets.schedule import build_schedule
     schedule = build_schedule(sample_patient, program.regimen)
     assert schedule.response_scan_estimated

@@ -46,9 +46,8 @@ def check_syntax(data: bytes, name: str) -> None:
     """Raise :class:`ConfigError` at the first line that is not valid ``.po`` syntax."""
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark some editors add is not an error
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise ConfigError("not UTF-8 text", file=name, line=line) from None
+    except UnicodeDecodeError:
+        return  # the reader says so, with the byte (pofiles.parse_catalog)
     in_string = False  # may a continuation line ("...") follow?
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
