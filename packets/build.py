@@ -77,10 +77,10 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
                        allow_fallback=options.allow_fallback, tag_lines=options.tag_lines,
                        preview=options.preview)
     if production:
-        verdict = review.may_print(program, ctx.catalog_id, content)
+        verdict = review.may_print(program, ctx.catalog_id, content, ctx.catalog)
         if not verdict.ok:
             raise ConfigError(verdict.reason)
-    withheld = {} if options.preview else review.withheld_strings(ctx.catalog_id, content, program)
+    withheld = {} if options.preview else review.withheld_strings(ctx.catalog_id, content, program, ctx.catalog)
     if withheld:  # a translator's preview marks these strings instead (packets.i18n.preview)
         ctx = dataclasses.replace(ctx, withheld=frozenset(withheld))
     if ctx.catalog and not ctx.allow_fallback and (ctx.catalog.untranslated or ctx.catalog.fuzzy):

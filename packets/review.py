@@ -284,10 +284,11 @@ def _catalog_names(catalog_id: str, root: str) -> tuple[Path, str, str]:
     return path, label, f"python generate.py i18n review {locales.bcp47(catalog_id)} --by {BY_EXAMPLE}"
 
 
-def catalog_state(catalog_id: str) -> ReviewState:
+def catalog_state(catalog_id: str, loaded=None) -> ReviewState:
+    """``loaded``: the catalog's state when the caller has it (a build's context does)."""
     path, label, command = _catalog_names(catalog_id, str(paths.root()))
     try:
-        st = load_catalog_state(catalog_id)
+        st = loaded or load_catalog_state(catalog_id)
     except ConfigError as err:
         return ReviewState("catalog", catalog_id, label, DRAFT, detail=f"does not parse: {err}", file=_rel(path),
                            command=command)
@@ -395,32 +396,34 @@ def printed_messages(content: Content, program: Program) -> dict:
     return cached[1]
 
 
-def withheld_strings(catalog_id: str, content: Content, program: Program) -> dict:
+def withheld_strings(catalog_id: str, content: Content, program: Program, loaded=None) -> dict:
     """(msgctxt, msgid) -> :class:`~packets.i18n.checks.Finding` for each translation the packet
-    would print that fails a check. The checks run once per catalog version."""
+    would print that fails a check. The checks run once per catalog version. ``loaded``: the
+    catalog's state when the caller has it."""
     from .i18n.checks import string_errors
     if catalog_id == locales.SOURCE_LANGUAGE:
         return {}
-    return string_errors(load_catalog_state(catalog_id), catalog_id, printed_messages(content, program))
+    return string_errors(loaded or load_catalog_state(catalog_id), catalog_id, printed_messages(content, program))
 
 
-def may_print(program: Program, language: str, content: Content | None = None) -> Verdict:
+def may_print(program: Program, language: str, content: Content | None = None, loaded=None) -> Verdict:
     """May a packet in ``language`` (a BCP 47 tag or catalog id) print in production?
 
     Yes when the content, the profile and the language's catalog are all reviewed and unchanged
     since, the profile is no sample, and no string the packet prints fails a check. Otherwise
     ``reason`` says, in one line, what is not ready, who must act and the command they run.
     A catalog that does not parse raises :class:`ConfigError` (file:line), in every mode.
+    ``loaded``: the catalog's state when the caller has it (the build's context does).
     """
     content = content or load_content()
     catalog_id = language if language == locales.SOURCE_LANGUAGE or locales.catalog_path(language).is_file() \
         else locales.catalog_id_for(language)
     states = [content_state(content), program_state(program)]
     if catalog_id != locales.SOURCE_LANGUAGE:
-        load_catalog_state(catalog_id)  # raises with file:line when it does not parse
-        states.append(catalog_state(catalog_id))
+        loaded = loaded or load_catalog_state(catalog_id)  # raises with file:line when it does not parse
+        states.append(catalog_state(catalog_id, loaded))
     failing = tuple(f"{_rel(f.file)}:{f.line}: {f.msgid if len(f.msgid) <= 40 else f.msgid[:37] + '...'}: "
-                    f"{f.problem}" for f in withheld_strings(catalog_id, content, program).values())
+                    f"{f.problem}" for f in withheld_strings(catalog_id, content, program, loaded).values())
     not_ready = [s for s in states if not s.ready]
     if not not_ready and not failing:
         return Verdict(True, tuple(states))
