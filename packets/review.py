@@ -1,10 +1,10 @@
 """The three reviews, and the production gate that asks them what may print.
 
-| what                                   | reviewed by                    | record                                      |
-| -------------------------------------- | ------------------------------ | ------------------------------------------- |
-| the content (content/packet.yaml, ui)  | a clinician                    | ``content/content.review.yaml``             |
-| a program profile                      | the program's own staff        | ``<profile>.review.yaml`` beside the profile |
-| each catalog                           | a qualified medical translator | ``X-Review-*`` fields in the catalog header |
+- the content (``content/packet.yaml``, ``content/ui.yaml``): a clinician; the record is
+  ``content/content.review.yaml``;
+- a program profile: the program's own staff; the record is ``<profile>.review.yaml`` beside it;
+- each catalog: a qualified medical translator; the record is the ``X-Review-*`` fields of its
+  header.
 
 A record holds who (name and credential), when, and a fingerprint of exactly what was reviewed
 (:mod:`packets.fingerprint`). A missing, incomplete or damaged record counts as no review; a

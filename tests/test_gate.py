@@ -145,7 +145,8 @@ def test_catalog_edited_after_review_is_refused_in_production(root, capsys):
     assert "locales/es/LC_MESSAGES/packet.po: changed since review" in out
     # outside production the same catalog is a draft again, and every page says so
     assert build(capsys, root)[0] == 0
-    assert all("Traducción en borrador" in page for page in pdf_text((root.parent / "out" / "00412345-es.pdf").read_bytes()))
+    pages = pdf_text((root.parent / "out" / "00412345-es.pdf").read_bytes())
+    assert all("Traducción en borrador" in page for page in pages)
 
 
 def test_rewrapping_a_reviewed_catalog_keeps_its_review(root, capsys):
@@ -180,8 +181,8 @@ def test_update_after_an_english_change_demotes_exactly_the_changed_catalogs(roo
     assert {c: load_catalog_state(c).review_status for c in ("es", "fr", "pt")} == \
         {"es": "reviewed", "fr": "reviewed", "pt": "draft"}
     # an English sentence changes: both reviewed catalogs are demoted, the draft stays a draft
-    packet.write_text(packet.read_text(encoding="utf-8").replace("text: How IL-2 works", "text: How IL-2 does its work"),
-                      encoding="utf-8")
+    text = packet.read_text(encoding="utf-8")
+    packet.write_text(text.replace("text: How IL-2 works", "text: How IL-2 does its work"), encoding="utf-8")
     assert run(capsys, "i18n", "extract")[0] == 0
     code, out, _ = run(capsys, "i18n", "update")
     demoted = [line.split(":")[0] for line in out.splitlines() if "withdrawn: changed since review" in line]
@@ -194,8 +195,8 @@ def test_update_after_an_english_change_demotes_exactly_the_changed_catalogs(roo
 def test_content_edited_after_review_is_refused(root, capsys):
     review_all(capsys, "es")
     packet = root / "content" / "packet.yaml"
-    packet.write_text(packet.read_text(encoding="utf-8").replace("There is no age limit.", "There is no age limit at all."),
-                      encoding="utf-8")
+    text = packet.read_text(encoding="utf-8")
+    packet.write_text(text.replace("There is no age limit.", "There is no age limit at all."), encoding="utf-8")
     from packets.content import _load_content
     _load_content.cache_clear()
     try:

@@ -547,11 +547,31 @@ class Chrome:
             self.notices.append((para, para.wrap(self.inner, 200)[1]))
         self.watermark = self._watermark(c.doc.watermark)
 
-    WATERMARK = colors.Color(URGENT.red, URGENT.green, URGENT.blue, alpha=0.22)
+    WATERMARK = colors.HexColor("#f3cfcf")  # a light red, under the text: it never hides a word
+    WATERMARK_FORM = "SampleWatermark"
+
+    def draw_watermark(self, canvas: Canvas, _doc=None) -> None:
+        """At the start of each page, under what the page prints: made once per PDF as a form."""
+        if not self.watermark:
+            return
+        w, h = self.size
+        canvas.saveState()
+        if not getattr(canvas, "_sample_form", False):  # once per canvas (a layout pass may rebuild)
+            canvas._sample_form = True
+            canvas.beginForm(self.WATERMARK_FORM)
+            canvas.translate(w / 2, h / 2)
+            canvas.rotate(math.degrees(math.atan2(h, w)))
+            y = sum(ph for _, _, ph in self.watermark) / 2
+            for para, pw, ph in self.watermark:
+                y -= ph
+                para.drawOn(canvas, -pw / 2, y)
+            canvas.endForm()
+        canvas.doForm(self.WATERMARK_FORM)
+        canvas.restoreState()
 
     def _watermark(self, lines: tuple[str, ...]) -> list[tuple[Paragraph, float, float]]:
         """"SAMPLE — not for patient use" in the packet's language and in English, big and light,
-        across the page's diagonal: drawn over the page, so it takes no room from the text."""
+        across the page's diagonal, under the text: it takes no room from the text."""
         if not lines:
             return []
         w, h = self.size
@@ -614,13 +634,6 @@ class Chrome:
                 para.drawOn(canvas, m, y)
                 y += ph + 2
             canvas.line(m, y + 2, w - m, y + 2)
-        if self.watermark:
-            canvas.translate(w / 2, h / 2)
-            canvas.rotate(math.degrees(math.atan2(h, w)))
-            y = sum(ph for _, _, ph in self.watermark) / 2
-            for para, pw, ph in self.watermark:
-                y -= ph
-                para.drawOn(canvas, -pw / 2, y)
         canvas.restoreState()
 
 
@@ -720,7 +733,7 @@ def render_pdf(doc: L.Document, *, paper: str = "letter", large_print: bool = Fa
             creator="il2-packets", lang=doc.lang,
             invariant=1 if os.environ.get("SOURCE_DATE_EPOCH") else None,
         )
-        template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+        template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=chrome.draw_watermark)])
         c.height = frame._aH
         template.build(story(c, breaks), canvasmaker=_numbered_canvas(chrome.draw, c.chain.primary_name(False)))
         fix = _short_page_fix(template, frame._aH, frame._y1p + frame._aH)
