@@ -1,4 +1,5 @@
-"""Command line: ``python generate.py {build,demo,batch,fhir,serve,i18n} ...`` (also the ``packets`` script).
+"""Command line: ``python generate.py {build,demo,batch,fhir,status,review,serve,i18n} ...`` (also the
+``packets`` script).
 
 Exit codes: 0 all good; 1 some items failed; 2 usage or configuration error.
 Problems print as one plain line each on stderr, never with a traceback, and never with a
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -32,7 +34,8 @@ def _add_packet_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bilingual", action="store_true",
                    help="each section in the patient's language, then in English (cover in both)")
     p.add_argument("--require-reviewed", action="store_true",
-                   help="refuse catalogs not reviewed by a qualified medical translator (exit 2)")
+                   help="production for this run: build only from reviewed content, profile and catalog "
+                        "(exit 2 otherwise); a profile with 'production: true' always does")
     p.add_argument("--allow-fallback", action="store_true",
                    help="build from an incomplete catalog, showing English for missing strings, marked")
 
@@ -80,6 +83,24 @@ def parser() -> argparse.ArgumentParser:
                          "from PACKETS_FHIR_TOKEN")
     _add_packet_options(fh)
 
+    st = sub.add_parser("status", help="review status of the content, the program profile and every catalog",
+                        description="One line each: reviewed (by whom, when), draft, or changed since review; "
+                                    "for what is not reviewed, who must act and the command they run.")
+    st.add_argument("--program", type=Path, default=None, help="program profile YAML (default: content/program.yaml)")
+
+    rv = sub.add_parser("review", help="record a review of the content or a program profile",
+                        description="Record who reviewed what, when, and a fingerprint of exactly what was "
+                                    "reviewed. Refused while the target has problems. Catalogs: 'i18n review'.")
+    rsub = rv.add_subparsers(dest="review_command", required=True, parser_class=_Parser)
+    rc = rsub.add_parser("content", help="a clinician's review of content/packet.yaml and content/ui.yaml",
+                         description="Refused while a block that may state a medical fact has no source.")
+    rc.add_argument("--by", required=True, metavar='"NAME, CREDENTIAL"', help='e.g. "Ana Ruiz, MD"')
+    rp = rsub.add_parser("program", help="the program staff's review of a profile",
+                         description="Refused while the profile has a validation error, a fictional phone "
+                                     "number or an example domain.")
+    rp.add_argument("--program", type=Path, default=None, help="program profile YAML (default: content/program.yaml)")
+    rp.add_argument("--by", required=True, metavar='"NAME, CREDENTIAL"', help='e.g. "Sam Lee, RN, program manager"')
+
     sv = sub.add_parser("serve", help="the intake desk in a browser",
                         description="Start the intake desk (a web app for staff) and print the address to open. "
                                     "It listens on 127.0.0.1 only, unless --host names another address; that "
@@ -111,8 +132,17 @@ def parser() -> argparse.ArgumentParser:
     chk = isub.add_parser("check", help="check catalogs for translator mistakes",
                           description="Print every finding as file:line: msgid: problem. Exit 1 on errors.")
     chk.add_argument("langs", nargs="*", metavar="LANG", help="BCP 47 tags (default: every catalog)")
+    chk.add_argument("--errors-only", action="store_true", help="print errors only, no warnings")
     isub.add_parser("stats", help="one line per language: translated, fuzzy, untranslated, review status",
-                    description="Translation progress and review status of every catalog.")
+                    description="Translation progress and review status of every catalog (reviewed by whom "
+                                "and when, draft, or changed since review).")
+    irv = isub.add_parser("review", help="record a qualified medical translator's review of a catalog",
+                          description="Writes X-Review-Status, X-Reviewed-By, X-Reviewed-Date and a fingerprint "
+                                      "of the catalog's strings into its header. Refused while the catalog has "
+                                      "a check error, or a fuzzy or untranslated string.")
+    irv.add_argument("lang", help="BCP 47 tag")
+    irv.add_argument("--by", required=True, metavar='"NAME, CREDENTIAL"',
+                     help='e.g. "Ana Ruiz, CCHI CoreCHI-P"')
     pre = isub.add_parser("preview", help="a sample packet in one language, for its translator",
                           description="Write a packet for the sample patient in LANG (English fills gaps, marked).")
     pre.add_argument("lang", help="BCP 47 tag")
@@ -124,14 +154,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _fail(err: BaseException) -> None:
-    print(f"error: {err}", file=sys.stderr)
+    problems = err.problems() if isinstance(err, PacketError) else [err]
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
 
 
 def _write(outdir: Path, built) -> Path:
-    """The calendar file first, so a PDF at its final name always has its .ics beside it."""
-    from .output import atomic_write
-    atomic_write(outdir / built.ics_filename, built.ics)
-    return atomic_write(outdir / built.filename, built.pdf)
+    """The calendar file and the PDF appear together (a PDF never sits without its .ics)."""
+    from .output import write_together
+    return write_together([(outdir / built.ics_filename, built.ics), (outdir / built.filename, built.pdf)])[-1]
 
 
 def _options(args, language=None):
@@ -145,12 +176,15 @@ def cmd_build(args) -> int:
     from .patient import load_patient
     from .program import load_program
 
+    from .output import OutputFolder
+
     program = load_program(args.program)
-    patient = load_patient(args.patient)
+    patient = load_patient(args.patient, program)
     built = build_packet(patient, program, _options(args, args.lang))
-    for w in built.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    print(_write(args.outdir, built))
+    with OutputFolder(args.outdir):
+        for w in built.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        print(_write(args.outdir, built))
     return EXIT_OK
 
 
@@ -160,18 +194,59 @@ def cmd_demo(args) -> int:
     from .patient import load_patient
     from .program import load_program
 
+    from .output import OutputFolder
+
     program = load_program(args.program)
     patient = load_patient(paths.data_dir() / "sample_patient.yaml")
     failed = 0
-    for catalog_id in available():
-        try:
-            built = build_packet(patient, program, _options(args, catalog_id.replace("_", "-")))
-        except PacketError as err:
-            _fail(err)
-            failed += 1
-            continue
-        print(_write(args.outdir, built))
+    with OutputFolder(args.outdir):
+        for catalog_id in available():
+            try:
+                built = build_packet(patient, program, _options(args, catalog_id.replace("_", "-")))
+            except PacketError as err:
+                _fail(err)
+                failed += 1
+                continue
+            print(_write(args.outdir, built))
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _print_state(state) -> None:
+    line = f"{state.label}: {state.summary()}"
+    if not state.ready:
+        line += f" -> {state.who}: {state.command}"
+    print(line)
+
+
+def cmd_status(args) -> int:
+    from .content import load_content
+    from .program import load_program
+    from .review import status
+    program = load_program(args.program)
+    states = status(program, load_content())
+    mode = "production (packets only when all three are reviewed)" if program.production else \
+        "not production (packets from an unreviewed profile say SAMPLE on every page)"
+    print(f"{program.file}: {mode}")
+    for state in states:
+        _print_state(state)
+    return EXIT_OK
+
+
+def _refused(err) -> int:
+    for detail in err.details:
+        print(detail, file=sys.stderr)
+    _fail(err)
+    return EXIT_FAILED
+
+
+def cmd_review(args) -> int:
+    from .review import ReviewRefused, review_content, review_program
+    try:
+        state = review_content(args.by) if args.review_command == "content" else review_program(args.by, args.program)
+    except ReviewRefused as err:
+        return _refused(err)
+    _print_state(state)
+    return EXIT_OK
 
 
 def cmd_i18n(args) -> int:
@@ -183,10 +258,11 @@ def cmd_i18n(args) -> int:
     if args.i18n_command == "update":
         from .i18n.catalogs import update_catalogs
         from .i18n.locales import base_catalog
-        for path, fuzzy, untranslated, obsolete in update_catalogs():
+        for path, fuzzy, untranslated, obsolete, demoted in update_catalogs():
             parent = base_catalog(path.parent.parent.name)
             note = f" (a variant: empty strings use {parent})" if parent else ""
-            print(f"{path}: {fuzzy} fuzzy, {untranslated} untranslated{note}, {obsolete} obsolete")
+            print(f"{path}: {fuzzy} fuzzy, {untranslated} untranslated{note}, {obsolete} obsolete"
+                  + (f"; {demoted}" if demoted else ""))
         return EXIT_OK
     if args.i18n_command == "init":
         from .i18n.catalogs import init_catalog
@@ -208,13 +284,26 @@ def cmd_i18n(args) -> int:
     if args.i18n_command == "stats":
         from .i18n.checks import catalog_stats
         from .i18n.locales import available
+        from .review import catalog_state
         for c in available()[1:]:
-            st = catalog_stats(c)
-            review = st["status"] + (f" by {st['reviewer']} on {st['reviewed']}" if st["status"] == "reviewed" else "")
+            try:
+                st = catalog_stats(c)
+            except ConfigError as err:
+                print(f"{c}: does not parse: {err}")
+                continue
             own = f"{st['own']} own string{'' if st['own'] == 1 else 's'}"
             variant = f" (variant of {st['variant_of']}: {own})" if st["variant_of"] else ""
             print(f"{st['native']} ({st['tag']}): {st['percent']:.0f}% translated{variant}, {st['fuzzy']} fuzzy, "
-                  f"{st['untranslated']} untranslated; {review}")
+                  f"{st['untranslated']} untranslated; {catalog_state(c).summary()}")
+        return EXIT_OK
+    if args.i18n_command == "review":
+        from .i18n.locales import catalog_id_for
+        from .review import ReviewRefused, review_catalog
+        try:
+            state = review_catalog(catalog_id_for(args.lang), args.by)
+        except ReviewRefused as err:
+            return _refused(err)
+        _print_state(state)
         return EXIT_OK
     if args.i18n_command == "preview":
         return _i18n_preview(args)
@@ -230,11 +319,13 @@ def _i18n_check(args) -> int:
         if c == "en":
             continue
         for finding in check_catalog(c):
-            print(finding)
             if finding.severity == ERROR:
                 errors += 1
             else:
                 warnings += 1
+                if args.errors_only:
+                    continue
+            print(finding)
     print(f"{len(ids)} catalog(s) checked: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
     return EXIT_FAILED if errors else EXIT_OK
 
@@ -244,8 +335,10 @@ def _i18n_preview(args) -> int:
     from .output import atomic_write
     from .patient import load_patient
     from .program import load_program
+    import dataclasses
     patient = load_patient(paths.data_dir() / "sample_patient.yaml")
-    built = build_packet(patient, load_program(), Options(language=args.lang, allow_fallback=True,
+    program = dataclasses.replace(load_program(), production=False)  # a translator's preview, never for a patient
+    built = build_packet(patient, program, Options(language=args.lang, allow_fallback=True,
                                                           large_print=args.large_print,
                                                           tag_lines=args.line_numbers, preview=True))
     target = args.output or Path("out") / f"preview-{built.language}.pdf"
@@ -268,35 +361,49 @@ def _password(args) -> str | None:
 
 
 def cmd_batch(args) -> int:
-    from .batch import run_batch
+    from .batch import MAX_JOBS, run_batch
     from .program import load_program
     from .roster import read_roster
 
     if args.encrypt and args.combined:
         raise ConfigError("--encrypt is for packets sent one by one; it does not go with --combined")
-    if args.jobs < 0:
-        raise ConfigError("--jobs must be 1 or more")
+    if not 0 <= args.jobs <= MAX_JOBS:
+        raise ConfigError(f"--jobs must be a whole number from 1 to {MAX_JOBS} (or 0: one per CPU core)")
     program = load_program(args.program)
     rows = read_roster(args.roster)
     password = _password(args)
+    for w in rows.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    inputs = [args.roster] + ([args.program] if args.program else [])
     result = run_batch(rows, program, _options(args), args.outdir, jobs=args.jobs, combined=args.combined,
-                       sort_by_language=args.sort_by_language, password=password)
-    for err in sorted(result.errors, key=lambda e: e["line"]):
+                       sort_by_language=args.sort_by_language, password=password, inputs=inputs)
+    for err in result.errors:
         col = f" column {err['column']}:" if err["column"] else ""
         print(f"error: {args.roster}:{err['line']}:{col} {err['problem']} (MRN {err['mrn']})", file=sys.stderr)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    summary = f"batch: {len(result.written)} packet(s) written to {args.outdir}, {len(result.errors)} row(s) failed"
-    if result.errors:
-        summary += f"; see {args.outdir / 'errors.csv'}"
+    if result.removed:
+        print(f"batch: removed {len(result.removed)} older packet(s) of refused rows, so an outdated packet is not "
+              "printed instead", file=sys.stderr)
+    written = f"{len(result.written)} packet(s) written to {args.outdir}"
+    if result.manifest:
+        written += f" (listed in {result.manifest})"
+    summary = f"{written}, {result.failed_rows} row(s) failed"
+    if result.errors_file:
+        summary += f"; see {result.errors_file}"
     if result.combined:
         summary += f"; combined: {result.combined}"
-    print(summary)
+    if password:
+        summary += "; encrypted with AES-256, no calendar (.ics) files"
+    if result.stopped:
+        print(f"batch stopped: {result.stopped}; {summary}")
+        return EXIT_USAGE
+    print(f"batch: {summary}")
     return EXIT_FAILED if result.errors else EXIT_OK
 
 
 def cmd_fhir(args) -> int:
-    from .batch import run_batch
+    from .batch import MAX_JOBS, run_batch
     from .fhir import read_source
     from .fhir.documents import write_documents
     from .fhir.mapping import error_message
@@ -304,8 +411,8 @@ def cmd_fhir(args) -> int:
     from .fhir.profile import require_settings
     from .program import load_program
 
-    if args.jobs < 0:
-        raise ConfigError("--jobs must be 1 or more")
+    if not 0 <= args.jobs <= MAX_JOBS:
+        raise ConfigError(f"--jobs must be a whole number from 1 to {MAX_JOBS} (or 0: one per CPU core)")
     program = load_program(args.program)
     settings = require_settings(program)
     base_url = token = None
@@ -316,7 +423,7 @@ def cmd_fhir(args) -> int:
             raise ConfigError(f"--post needs the server's bearer token in {TOKEN_VARIABLE} (never on the command line)")
     imported = read_source(args.source, program)
     result = run_batch(imported.rows, program, _options(args), args.outdir, jobs=args.jobs, combined=args.combined,
-                       sort_by_language=args.sort_by_language)
+                       sort_by_language=args.sort_by_language, inputs=[Path(args.source)])
     for err in sorted(result.errors, key=lambda e: e["line"]):
         print(f"error: {args.source}: {error_message(err, imported.rows)}", file=sys.stderr)
     for w in result.warnings:
@@ -347,6 +454,9 @@ def cmd_fhir(args) -> int:
         summary += f"; see {args.outdir / 'errors.csv'}"
     if result.combined:
         summary += f"; combined: {result.combined}"
+    if result.stopped:
+        print(f"fhir stopped: {result.stopped}; {summary.removeprefix('fhir: ')}")
+        return EXIT_USAGE
     print(summary)
     return EXIT_FAILED if result.errors or matched.unclear or matched.unowned or not_posted else EXIT_OK
 
@@ -364,19 +474,30 @@ def cmd_serve(args) -> int:
     return serve(settings, host=args.host, port=args.port, threads=args.threads)
 
 
-COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "fhir": cmd_fhir, "serve": cmd_serve,
-            "i18n": cmd_i18n}
+COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "fhir": cmd_fhir, "status": cmd_status,
+            "review": cmd_review, "serve": cmd_serve, "i18n": cmd_i18n}
+
+
+def _terminated(signum, frame):  # SIGTERM: stop like Ctrl-C, so workers and temporary files are cleaned up
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminated) if _main_thread() else None
     try:
+        from .clock import source_date_epoch
+        source_date_epoch()  # a bad value is one line here, not a crash inside a library
         return COMMANDS[args.command](args)
     except PacketError as err:
         _fail(err)
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into head or less, which closed early
         return EXIT_OK
+    except OSError as err:  # a file the user named cannot be written or read: one plain line
+        from .output import describe
+        print(f"error: {err.filename or ''}{': ' if err.filename else ''}{describe(err)}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted; no partial files were left at their final names", file=sys.stderr)
         return EXIT_FAILED
@@ -386,3 +507,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error ({type(err).__name__}); rerun with PACKETS_DEBUG=1 for details",
               file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()

@@ -91,15 +91,20 @@ def test_options_reach_the_build(client):
 
 @pytest.mark.parametrize("change, field, words", [
     pytest.param({"name": ""}, "name", "Name is required.", id="missing-name"),
-    pytest.param({"mrn": "004 12345"}, "mrn", "MRN must be letters, digits or '-'", id="bad-mrn"),
+    pytest.param({"mrn": "004 12345"}, "mrn", "MRN is not an MRN of this program (eight digits).", id="bad-mrn"),
+    pytest.param({"mrn": "412345"}, "mrn", "MRN has 6 digit(s), not eight digits; type the MRN with its leading zeros.",
+                 id="lost-zeros"),
     pytest.param({"language": ""}, "language", "Language is required.", id="no-language"),
     pytest.param({"first_admission": ""}, "first_admission",
                  "First admission is required (or give the cycle dates).", id="no-dates"),
-    pytest.param({"birth_date": "1961-02-30"}, "birth_date", "is not a date", id="impossible-birth-date"),
+    pytest.param({"birth_date": "1961-02-30"}, "birth_date", "Birth date is not a date; write it as YYYY-MM-DD",
+                 id="impossible-birth-date"),
     pytest.param({"first_admission": "", "cycle_1": FIRST.isoformat(), "cycle_3": "2027-13-01"}, "cycle_3",
-                 "'2027-13-01' is not a date", id="third-cycle-field-second-date"),
-    pytest.param({"language": "xx-YY"}, "language", "No packet in 'xx-YY'. Choose the language from the list.",
+                 "Cycle 3 admission is not a date", id="third-cycle-field-second-date"),
+    pytest.param({"language": "xx-YY"}, "language", "No packet in this language. Choose the language from the list.",
                  id="unknown-language"),
+    pytest.param({"first_admission": "2099-01-06"}, "first_admission",
+                 "First admission (2099-01-06) is more than two years after today", id="year-typo"),
 ])
 def test_a_mistake_shows_next_to_its_field_in_plain_words(client, change, field, words):
     r = post(client, "/packet", patient_form(**change))
@@ -160,11 +165,11 @@ def test_roster_upload_fills_the_table_with_every_row(client):
     assert sorted(rows) == [2, 3, 4, 5, 6]
     for line in (2, 3, 6):
         assert "<strong>Ready</strong>" in rows[line]
-    assert "Not ready</strong> (column First admission):" in rows[4] and "is not a date" in rows[4]
+    assert "Not ready</strong><br>Column First admission: First admission is not a date" in rows[4]
     assert re.search(r'<td class="bad">\s*<label[^>]*for="r2-first_admission"', rows[4])   # the cell itself
     assert 'id="r2-first_admission" name="r2-first_admission" value="%d-02-30"' % FIRST.year in rows[4]
-    assert "Not ready</strong> (column Language):" in rows[5]
-    assert "No packet in 'xx-YY'. Choose the language from the list." in unescape(rows[5])
+    assert "Not ready</strong><br>Column Language: No packet in this language. Choose the language from the list." \
+        in unescape(rows[5])
     assert '<option value="xx-YY" selected>xx-YY (not a language we print)</option>' in rows[5]
     assert "3 ready" in html and "2 not ready" in html
     assert 'value="Ana María Ruiz"' in rows[2]
@@ -217,18 +222,18 @@ def test_nothing_prints_when_no_row_is_ready(client):
 
 
 @pytest.mark.parametrize("content, filename, words", [
-    pytest.param(b"name,mrn\r\nA,1\r\n", "roster.csv", "Missing column(s): language, first_admission",
+    pytest.param(b"name,mrn\r\nA,1\r\n", "roster.csv", "roster.csv: missing column(s): language, first_admission",
                  id="missing-columns"),
-    pytest.param("name,mrn,language,first_admission\r\nJosé,1,es,2027-01-01\r\n".encode("cp1252"), "roster.csv",
-                 "Not UTF-8", id="not-utf8"),
+    pytest.param("name,mrn,language,first_admission\r\nJosé,1,es,2027-01-01\r\nRenée,2,fr,2027-01-01\r\n"
+                 .encode("cp1252"), "roster.csv", "not UTF-8", id="windows-1252"),
     pytest.param(b"%PDF-1.4", "scan.pdf", "This is not a roster file", id="not-a-roster"),
-    pytest.param(b"name,mrn,language,first_admission\r\n", "roster.csv", "The roster has no patients", id="empty"),
+    pytest.param(b"name,mrn,language,first_admission\r\n", "roster.csv", "roster.csv has no patient rows.", id="empty"),
 ])
 def test_a_roster_that_cannot_be_read_says_why(client, content, filename, words):
     r = upload(client, content, filename)
     assert r.status_code in (413, 422)
     html = r.get_data(as_text=True)
-    assert words in html and 'id="f-roster-error"' in html
+    assert words in unescape(html) and 'id="f-roster-error"' in html
 
 
 def test_upload_size_and_row_limits_have_clear_messages(renderer):
@@ -270,36 +275,78 @@ def test_languages_page_lists_every_language_with_review_status_and_preview(clie
     assert client.get("/languages/xx/preview.pdf").status_code == 404
 
 
-def test_languages_page_shows_who_reviewed_and_when(locales_copy, renderer):
-    """A reviewed catalog (a temporary copy: the shipped ones are never marked reviewed here)."""
-    from packets.i18n.pofiles import read_catalog, write_catalog
-    po = locales_copy / "locales" / "fr" / "LC_MESSAGES" / "packet.po"
-    cat, extra = read_catalog(po)
-    extra.update({"X-Review-Status": "reviewed", "X-Reviewed-By": "Claire Dubois, CT",
-                  "X-Reviewed-Date": "2026-10-01"})
-    write_catalog(po, cat, extra)
-    html = create_app(Settings(), renderer=renderer).test_client().get("/languages").get_data(as_text=True)
-    french = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if "Français" in r)
-    assert "Reviewed by Claire Dubois, CT on 2026-10-01" in french
-    assert "14 of 15 translations not reviewed" in html
-
-
 @pytest.mark.parametrize("path", ["/", "/roster", "/languages"])
 def test_status_banner_on_every_page(client, path):
     html = client.get(path).get_data(as_text=True)
     banner = re.search(r'<section class="status [^"]+" aria-label="Program status">.*?</section>', html, re.S)
-    assert banner and "Not in production." in banner.group(0)
-    assert "education content: no review recorded" in banner.group(0)
-    assert "15 of 15 translations not reviewed" in banner.group(0)
+    text = unescape(banner.group(0))
+    assert "Not in production." in text and "say SAMPLE" in text
+    assert "Not ready yet: the content: draft; the program profile: draft and a sample; " \
+        "15 of 15 translations not reviewed" in text
+    # who must act and the command, as python generate.py status says it
+    assert 'A clinician must act: <code>python generate.py review content --by "NAME, CREDENTIAL"</code>' in text
+    assert "A qualified medical translator must act: <code>python generate.py i18n review es" in text
 
 
-def test_production_banner_and_a_draft_language_refused(renderer):
-    client = create_app(Settings(require_reviewed=True), renderer=renderer).test_client()
-    html = client.get("/").get_data(as_text=True)
-    assert "In production." in html
-    r = post(client, "/packet", patient_form(language="es"))
-    assert r.status_code == 422 and "is a draft, not reviewed by a qualified medical translator" in \
-        r.get_data(as_text=True)
+@pytest.fixture
+def production_root(tmp_path, monkeypatch):
+    """A copy of the content and catalogs, a real (non-sample) profile in production, with the
+    content, the profile and the Spanish catalog reviewed: the shipped files are never reviewed."""
+    import shutil
+    from packets import paths, review
+    from conftest import REAL_PROFILE
+    root = tmp_path / "root"
+    shutil.copytree(paths.content_dir(), root / "content")
+    shutil.copytree(paths.locales_dir(), root / "locales")
+    (root / "fonts").symlink_to(paths.root() / "fonts")
+    (root / "content" / "program.yaml").write_text(REAL_PROFILE + "production: true\n", encoding="utf-8")
+    monkeypatch.setenv("PACKETS_ROOT", str(root))
+    review.review_content("Dana Whitfield, MD")
+    review.review_program("Sam Lee, RN, program manager")
+    review.review_catalog("es", "Lucía Ortega, CMI")
+    return root
+
+
+def test_production_prints_only_what_is_reviewed(production_root):
+    app = create_app(Settings())
+    client = app.test_client()
+    html = unescape(client.get("/").get_data(as_text=True))
+    assert "In production." in html and "Not ready yet: 14 of 15 translations not reviewed" in html
+    assert '<option value="es">Español — Spanish (reviewed)</option>' in html
+    ok = post(client, "/packet", patient_form(language="es"))
+    assert ok.mimetype == "application/pdf" and "Jordan Quill-Smith" in pdf_text(ok.data)[0]
+    refused = post(client, "/packet", patient_form(language="fr"))
+    text = unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422
+    assert "Not ready for production: the French (fr) catalog" in text
+    assert "a qualified medical translator must review it: python generate.py i18n review fr" in text
+    # The languages page says who reviewed Spanish and when; French is a draft.
+    languages = unescape(client.get("/languages").get_data(as_text=True))
+    spanish = next(r for r in re.findall(r"<tr>.*?</tr>", languages, re.S) if "Español" in r)
+    assert re.search(r"Reviewed by Lucía Ortega, CMI on \d{4}-\d{2}-\d{2}", spanish)
+    # A translator's preview still works in production (never for a patient).
+    assert client.get("/languages/fr/preview.pdf").mimetype == "application/pdf"
+
+
+def test_production_roster_marks_unreviewed_languages(production_root):
+    client = create_app(Settings()).test_client()
+    html = upload(client, roster_csv()).get_data(as_text=True)
+    rows = table_rows(html)
+    assert "<strong>Ready</strong>" in rows[2]                                   # Spanish: reviewed
+    assert "Column Language: Not ready for production: the Vietnamese (vi) catalog" in unescape(rows[3])
+    assert "<strong>Ready</strong>" in rows[6]                                   # English: the source
+
+
+def test_a_translation_edited_after_review_is_draft_again(production_root):
+    po = production_root / "locales" / "es" / "LC_MESSAGES" / "packet.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "Su guía', 'msgstr "Tu guía', 1), encoding="utf-8")
+    client = create_app(Settings()).test_client()
+    html = unescape(client.get("/languages").get_data(as_text=True))
+    spanish = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if "Español" in r)
+    assert "Changed since review" in spanish and "last reviewed by Lucía Ortega, CMI" in spanish
+    refused = post(client, "/packet", patient_form(language="es"))
+    assert "changed since its review by Lucía Ortega, CMI" in unescape(refused.get_data(as_text=True))
 
 
 # -- security --------------------------------------------------------------------------------------
@@ -409,3 +456,33 @@ def test_rows_from_an_ehr_file_fill_the_same_table(app, program):
     assert code == 200 and len(rows) == len(imported.rows) >= 3
     assert all("<strong>Ready</strong>" in tr for tr in rows.values())
     assert f"{bundle.name}: {len(imported.rows)} rows, <strong>{len(imported.rows)} ready</strong>" in html
+
+
+def test_every_mistake_of_the_form_at_once(client):
+    """The validator reports all problems of a record; each appears next to its own field."""
+    r = post(client, "/packet", patient_form(name="", mrn="4123", birth_date="1961-13-01"))
+    html = unescape(r.get_data(as_text=True))
+    assert "Name is required." in field_block(html, "name")
+    assert "MRN has 4 digit(s)" in field_block(html, "mrn")
+    assert "Birth date is not a date" in field_block(html, "birth_date")
+    assert html.count('aria-invalid="true"') == 3
+
+
+def test_an_excel_workbook_fills_the_table(client):
+    """The scheduling system's .xlsx, read from memory, as the CSV is."""
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["name", "mrn", "language", "first_admission"])
+    sheet.append(["Ana María Ruiz", "00412345", "es-US", FIRST])
+    cell = sheet.cell(row=3, column=2, value=519876)       # a numeric MRN shown as 00519876
+    cell.number_format = "00000000"
+    sheet.cell(row=3, column=1, value="Nguyễn Văn An")
+    sheet.cell(row=3, column=3, value="vi")
+    sheet.cell(row=3, column=4, value=FIRST)
+    buf = io.BytesIO()
+    book.save(buf)
+    html = upload(client, buf.getvalue(), "today.xlsx").get_data(as_text=True)
+    rows = table_rows(html)
+    assert sorted(rows) == [2, 3] and all("<strong>Ready</strong>" in r for r in rows.values())
+    assert 'value="00519876"' in rows[3] and f'value="{FIRST.isoformat()}"' in rows[2]

@@ -15,26 +15,32 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
 from babel.core import get_global
-from babel.dates import format_date, format_interval, format_skeleton, get_day_names
+from babel.dates import format_date, format_interval, format_skeleton, get_day_names, get_month_names
 from babel.numbers import format_decimal, format_percent
 
 from ..content import Message
 from ..errors import ConfigError
 from . import locales
 from .plurals import parse_plural_forms, plural_function
-from .pofiles import DRAFT, REVIEWED, read_catalog
-from .thin_locales import fix_words
+from ..fingerprint import REVIEWED, catalog_fingerprint, catalog_record, judge
+from .pofiles import read_catalog
+from .thin_locales import fix_words, weekday_after_preposition
 
 
 @dataclass(frozen=True)
 class CatalogState:
-    """What a packet needs from a catalog: translations and the header's review status.
+    """What a packet needs from a catalog: translations and its review status.
+
+    ``review_status`` is judged from the header's review record against the catalog's own
+    fingerprint (:mod:`packets.fingerprint`): "reviewed" only when the record is complete and
+    nothing a patient reads changed since; else "draft" or "changed since review".
 
     A translation is a string, or a tuple of forms for a plural message. For a regional
     variant, the state merges the variant and its base: ``origins`` says which catalog
@@ -53,6 +59,8 @@ class CatalogState:
     plural_forms: tuple[int, str] = (2, "(n != 1)")
     origins: dict[tuple[str, str], str] = field(default_factory=dict)
     parts: tuple["CatalogState", ...] = ()
+    fingerprint: str = ""
+    review_detail: str = ""
 
     def form(self, translation: str | tuple[str, ...], n: int) -> str:
         """The plural form of ``translation`` for the number ``n``."""
@@ -90,10 +98,16 @@ def _variant_state(own: CatalogState, base: CatalogState) -> CatalogState:
     missing = [k for k in dict.fromkeys(own.untranslated + own.fuzzy + base.untranslated + base.fuzzy)
                if k not in translations]
     fuzzy = set(own.fuzzy) | set(base.fuzzy)
-    reviewed = own.review_status == REVIEWED and base.review_status == REVIEWED
-    return CatalogState(translations, lines, REVIEWED if reviewed else DRAFT, own.reviewed_by, own.reviewed_date,
+    # Reviewed only when both are: a patient reads strings of each. Otherwise the first part that
+    # is not reviewed says why.
+    pending = next((part for part in (own, base) if part.review_status != REVIEWED), None)
+    status, by, date, detail = (REVIEWED, own.reviewed_by, own.reviewed_date, "") if pending is None else (
+        pending.review_status, pending.reviewed_by, pending.reviewed_date,
+        f"{pending.catalog_id}: {pending.review_detail}" if pending is base else pending.review_detail)
+    return CatalogState(translations, lines, status, by, date,
                         tuple(k for k in missing if k not in fuzzy), tuple(k for k in missing if k in fuzzy),
-                        own.path, own.catalog_id, own.plural_forms, origins, (own, base))
+                        own.path, own.catalog_id, own.plural_forms, origins, (own, base),
+                        f"{own.fingerprint}+{base.fingerprint}", detail)
 
 
 def _file_state(catalog_id: str, base: Path | None = None) -> CatalogState:
@@ -128,10 +142,11 @@ def _file_state(catalog_id: str, base: Path | None = None) -> CatalogState:
             untranslated.append(ident)
         else:
             translations[ident] = strings
-    status = extra.get("X-Review-Status", DRAFT).strip().lower() or DRAFT
-    state = CatalogState(translations, lines, status if status in (DRAFT, REVIEWED) else DRAFT,
-                         extra.get("X-Reviewed-By", ""), extra.get("X-Reviewed-Date", ""),
-                         tuple(untranslated), tuple(fuzzy), str(path), catalog_id, plural_forms)
+    fingerprint = catalog_fingerprint(catalog)
+    review = judge(catalog_record(extra), fingerprint)
+    state = CatalogState(translations, lines, review.status, review.reviewer, review.date,
+                         tuple(untranslated), tuple(fuzzy), str(path), catalog_id, plural_forms,
+                         fingerprint=fingerprint, review_detail=review.detail)
     _CACHE[key] = (stamp, state)
     return state
 
@@ -146,9 +161,12 @@ class LocaleContext:
     direction: str                # "ltr" | "rtl"
     catalog: CatalogState | None  # None for the source language
     allow_fallback: bool = False
+    territory: str | None = None  # the program's region: it decides the first day of the week
     tag_lines: bool = False
     fell_back: list = field(default_factory=list, compare=False)
     preview: object = field(default=None, compare=False)  # a preview.Notes in translator previews
+    # Translations that failed a check at build time: the English prints instead, marked [EN].
+    withheld: frozenset = frozenset()
 
     @property
     def is_source(self) -> bool:
@@ -167,7 +185,8 @@ class LocaleContext:
         A plural message needs ``n``, the number that chooses its form.
 
         A missing translation is an error unless the context allows fallback, in which
-        case the English is used and recorded in ``fell_back`` (the packet then says so).
+        case the English is used and recorded in ``fell_back`` (the packet then says so). A
+        translation the build withheld (it failed a check) always falls back the same way.
         """
         if message.plural is not None and not isinstance(n, int):
             raise ConfigError(f"the plural text '{message.text[:50]}' needs a whole number for "
@@ -176,7 +195,9 @@ class LocaleContext:
         text = None
         if self.catalog is not None:
             entry = self.catalog.translations.get(key)
-            if entry is not None and isinstance(entry, tuple) == (message.plural is not None):
+            if key in self.withheld:
+                self.fell_back.append(key)
+            elif entry is not None and isinstance(entry, tuple) == (message.plural is not None):
                 text = self.catalog.form(entry, n)
             elif not self.allow_fallback:
                 raise ConfigError(f"no translation for [{message.context}] '{message.text[:50]}' (extract and "
@@ -194,18 +215,24 @@ class LocaleContext:
         return text
 
     # -- formats (memoised per locale: a batch prints the same days and numbers again and again) --
-    def date(self, value: dt.date) -> str:
-        """Long form with the weekday, e.g. 'martes, 3 de marzo de 2026'."""
-        return _format("date", self.babel_locale, value)
+    def date(self, value: dt.date, after_preposition: bool = False) -> str:
+        """Long form with the weekday, e.g. 'martes, 3 de marzo de 2026'. ``after_preposition``:
+        the form that follows "about"/"on" ("примерно в среду, ..." in Russian)."""
+        text = _format("date", self.babel_locale, value)
+        return weekday_after_preposition(self.babel_locale.language, text) if after_preposition else text
 
     def date_range(self, start: dt.date, end: dt.date) -> str:
-        return _format("range", self.babel_locale, start, end)
+        return "".join(self.date_range_parts(start, end))
+
+    def date_range_parts(self, start: dt.date, end: dt.date) -> tuple[str, str, str]:
+        """(first date, the separator, second date): a line may break only at the separator."""
+        return _range_parts(self.babel_locale, start, end)
 
     @property
     def first_weekday(self) -> int:
-        """0 = Monday ... 6 = Sunday: from the language + territory locale (es_US: Sunday), or,
-        when CLDR has no such combination (fr + US), from the language's own likely territory."""
-        return _first_weekday(self.babel_locale)
+        """0 = Monday ... 6 = Sunday: the program territory's (CLDR week data), whatever the
+        language: a US program's calendar starts on Sunday in French or Chinese too."""
+        return _first_weekday(self.territory, self.babel_locale)
 
     def weekday_names(self) -> list[str]:
         """Short weekday names, in calendar order starting at :attr:`first_weekday`."""
@@ -236,15 +263,42 @@ def _format(kind: str, loc: Locale, *values) -> str:
 
 
 @lru_cache(maxsize=None)
-def _first_weekday(loc: Locale) -> int:
-    """Cached: parsing the likely locale scans Babel's locale list, and a packet asks per month."""
-    if loc.territory:
-        return loc.first_week_day
-    likely = get_global("likely_subtags").get(loc.language)
+def _first_weekday(territory: str | None, loc: Locale) -> int:
+    """Cached: parsing a locale scans Babel's locale list, and a packet asks per month. Without a
+    program territory: the locale's own, or its language's likely territory's."""
     try:
+        if territory:
+            return Locale.parse(f"und_{territory}").first_week_day
+        if loc.territory:
+            return loc.first_week_day
+        likely = get_global("likely_subtags").get(loc.language)
         return Locale.parse(likely).first_week_day if likely else loc.first_week_day
     except (ValueError, LookupError):
         return loc.first_week_day
+
+
+@lru_cache(maxsize=None)
+def _ambiguous_abbreviations(loc: Locale) -> bool:
+    """True when a short weekday name is also a short month name (Tagalog and Spanish "Mar":
+    Martes/Marso, martes/marzo): short dates in that language would be misread."""
+    days = {d.lower().strip(".") for d in get_day_names("abbreviated", locale=loc).values()}
+    months = {m.lower().strip(".") for m in get_month_names("abbreviated", locale=loc).values()}
+    return bool(days & months)
+
+
+# CLDR's interval patterns put a dash (or 至, 〜, تا) between the two dates.
+_RANGE_SEP = re.compile(r"\s*[\u2013\u2014~\uff5e\u81f3]\s*|\s+-\s+|\s+\u062a\u0627\s+")
+
+
+@lru_cache(maxsize=8192)
+def _range_parts(loc: Locale, start: dt.date, end: dt.date) -> tuple[str, str, str]:
+    if _ambiguous_abbreviations(loc):  # two full dates: "Martes, Marso 10, 2026 – Lunes, Marso 23, 2026"
+        return _format("date", loc, start), " \u2013 ", _format("date", loc, end)
+    text = _format("range", loc, start, end)
+    m = _RANGE_SEP.search(text)
+    if not m:
+        return text, "", ""
+    return text[:m.start()], m.group(0), text[m.end():]
 
 
 def make_context(tag: str, territory: str | None, *, allow_fallback: bool = False,
@@ -260,4 +314,5 @@ def make_context(tag: str, territory: str | None, *, allow_fallback: bool = Fals
     return LocaleContext(tag=tag, catalog_id=catalog_id,
                          babel_locale=locales.formatting_locale(catalog_id, territory),
                          direction=locales.text_direction(catalog_id), catalog=state,
-                         allow_fallback=allow_fallback or preview, tag_lines=tag_lines, preview=notes)
+                         allow_fallback=allow_fallback or preview, tag_lines=tag_lines, preview=notes,
+                         territory=territory)

@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, renderer=None):
 
     @app.context_processor
     def _status():
-        return {"status": current_status(settings.require_reviewed)}
+        return {"status": current_status(program, settings.require_reviewed)}
 
     from . import errors
     errors.install(app)

@@ -153,6 +153,6 @@ def plain_message(message: str, name: str | None) -> str:
         message = message.split(". Available languages:")[0] + ". Choose the language from the list"
     text = _PATH_RE.sub(lambda m: _PATHS_IN_TEXT[m.group(0)], message)
     first = text.split(" ", 1)[0]
-    if name and first in ("is", "must", "contains", "differs", "has"):
+    if name and (first in ("is", "must", "contains", "differs", "has", "was") or text.startswith("(")):
         text = f"{label_of(name)} {text}"
     return sentence(text)

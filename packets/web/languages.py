@@ -1,5 +1,6 @@
-"""Every language: its review status (who reviewed it and when, or draft) and a preview packet
-for its translator (the sample patient; English fills gaps, marked), as ``i18n preview`` makes it."""
+"""Every language: its review status (who reviewed it and when, draft, or changed since review)
+and a preview packet for its translator (the sample patient; English fills gaps and failing
+strings are marked), as ``python generate.py i18n preview`` makes it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ bp = Blueprint("languages", __name__, url_prefix="/languages")
 
 @bp.get("")
 def index():
-    progress = current_status(current_app.config["SETTINGS"].require_reviewed, progress=True)
+    progress = current_status(current_app.config["PROGRAM"], current_app.config["SETTINGS"].require_reviewed,
+                              progress=True)
     return render_template("languages.html", languages=progress.languages, active="languages")
 
 
@@ -31,12 +33,11 @@ def preview_line_numbers(tag: str):
 
 
 def _preview(tag: str, line_numbers: bool):
-    languages = current_status(current_app.config["SETTINGS"].require_reviewed).languages
+    languages = current_status(current_app.config["PROGRAM"], current_app.config["SETTINGS"].require_reviewed).languages
     if tag not in {lang.tag for lang in languages}:
         abort(404)
     sample = load_patient(paths.data_dir() / "sample_patient.yaml")  # fictional: no patient data here
-    result = current_app.config["RENDERER"].packet(
-        sample, Options(language=tag, allow_fallback=True, tag_lines=line_numbers))
+    result = current_app.config["RENDERER"].preview(sample, Options(language=tag, tag_lines=line_numbers))
     if result.failure:
         return render_template("error.html", title="No preview",
                                message=f"The preview could not be made: {result.failure.message}"), 422

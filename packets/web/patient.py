@@ -23,6 +23,7 @@ from .fields import cycle_field, cycle_label, field_of, plain_message, record_fr
 
 bp = Blueprint("patient", __name__)
 PAPERS = {"": "As the program sets it", "letter": "US Letter", "a4": "A4"}
+EXCEL_HINT = ": Excel probably dropped"
 
 
 def options_from(form) -> tuple[Options | None, dict]:
@@ -59,6 +60,18 @@ def confirm_token(*parts) -> str:
     return hmac.new(current_app.config["SECRET_KEY"], text, hashlib.sha256).hexdigest()
 
 
+def field_errors(problems: list[tuple[str, str | None]], cycle_fields: list[str]) -> dict[str, str]:
+    """Form field -> its message (two problems of one field in one paragraph); '_form' for the rest."""
+    out: dict[str, str] = {}
+    for message, path in problems:
+        if EXCEL_HINT in message:  # typed into the form, not exported from a spreadsheet
+            message = message.split(EXCEL_HINT)[0] + "; type the MRN with its leading zeros"
+        name = field_of(path, cycle_fields) or "_form"
+        text = plain_message(message, name)
+        out[name] = f"{out[name]} {text}" if name in out and text not in out[name] else out.get(name, text)
+    return out
+
+
 def render_form(values=None, errors=None, warnings=None, confirm="", code=200):
     program = current_app.config["PROGRAM"]
     values, errors = values or {}, errors or {}
@@ -80,16 +93,17 @@ def make():
     options, errors = options_from(form)
     if errors:
         return render_form(form, errors, code=422)
-    record, cycle_fields = record_from_form(form, current_app.config["PROGRAM"].regimen.max_cycles)
+    program = current_app.config["PROGRAM"]
+    record, cycle_fields = record_from_form(form, program.regimen.max_cycles)
     try:
-        patient = parse_patient(record, "form")
-    except InputError as err:
-        name = field_of(err.field, cycle_fields) or "_form"
-        return render_form(form, {name: plain_message(err.message, name)}, code=422)
+        patient = parse_patient(record, "form", program=program)
+    except InputError as err:  # every problem of the form at once, each next to its field
+        return render_form(form, field_errors([(p.message, p.field) for p in err.problems()], cycle_fields),
+                           code=422)
     result = current_app.config["RENDERER"].packet(patient, options)
     if result.failure:
-        name = field_of(result.failure.field, cycle_fields) or "_form"
-        return render_form(form, {name: plain_message(result.failure.message, name)}, code=422)
+        return render_form(form, field_errors([(result.failure.message, result.failure.field)], cycle_fields),
+                           code=422)
     token = confirm_token(record, options)
     if result.warnings and not hmac.compare_digest(form.get("confirmed", ""), token):
         return render_form(form, warnings=[without_mrn(w, patient.masked_mrn) for w in result.warnings],

@@ -79,7 +79,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, threads
             raise ConfigError(f"cannot listen on {host}:{port} ({err.strerror or err}); "
                               "choose another port with --port") from None
         # The banner's status (CLDR names of every language) is ready before the first page asks.
-        threading.Thread(target=current_status, args=(settings.require_reviewed,), daemon=True).start()
+        threading.Thread(target=current_status, args=(app.config["PROGRAM"], settings.require_reviewed),
+                         daemon=True).start()
         print(f"Intake desk: open {url(host, server.effective_port)} in a browser "
               f"({renderer.workers} rendering worker(s)). Press Ctrl+C to stop.", file=stream, flush=True)
         signal.signal(signal.SIGTERM, _stop)

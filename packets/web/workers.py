@@ -13,6 +13,7 @@ survive pickling), never with a traceback or a patient's name.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import multiprocessing
 import multiprocessing.connection
@@ -23,7 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from ..batch import combine, errors_csv
+from ..batch import ERRORS_FILE, combine, csv_bytes
 from ..build import Options, build_packet
 from ..errors import PacketError
 from ..patient import Patient
@@ -83,23 +84,35 @@ def init_worker(program: Program, warm: bool = True, in_process: bool = False) -
     if not in_process:
         _exit_with_parent()
     _STATE.update(program=program, content=load_content())
-    if warm:
+    if warm:  # a preview of the sample patient in each script: never printed, so never production
         sample = load_patient(paths.data_dir() / "sample_patient.yaml")
+        trial = dataclasses.replace(program, production=False)
         for lang in WARM_LANGUAGES:
             try:
-                build_packet(sample, program, Options(language=lang, allow_fallback=True), _STATE["content"])
+                build_packet(sample, trial, Options(language=lang, allow_fallback=True), _STATE["content"])
             except PacketError:  # a language that is not shipped: nothing to warm
                 pass
 
 
-def build_one(patient: Patient, options: Options) -> Result:
+def _build(patient: Patient, program: Program, options: Options) -> Result:
     try:
-        built = build_packet(patient, _STATE["program"], options, _STATE["content"])
+        built = build_packet(patient, program, options, _STATE["content"])
     except PacketError as err:
         return Result(failure=Failure(err.message, err.field))
     except Exception as err:  # a bug: say what kind, never the data that caused it
         return Result(failure=Failure(f"internal error ({type(err).__name__})"))
     return Result(built.pdf, built.ics, built.filename, built.language, list(built.warnings))
+
+
+def build_one(patient: Patient, options: Options) -> Result:
+    return _build(patient, _STATE["program"], options)
+
+
+def build_preview(patient: Patient, options: Options) -> Result:
+    """A translator's preview, as ``i18n preview`` makes it: never for a patient, so never in
+    production (English fills gaps, marked; failing strings are marked instead of stopping it)."""
+    return _build(patient, dataclasses.replace(_STATE["program"], production=False),
+                  dataclasses.replace(options, allow_fallback=True, preview=True, require_reviewed=False))
 
 
 def build_many(patients: list[Patient], options: Options) -> list[Result]:
@@ -132,6 +145,9 @@ class Renderer:
         for part in self._map(_build_chunk, [(c, options) for c in chunks]):
             out.extend(part)
         return out
+
+    def preview(self, patient: Patient, options: Options) -> Result:
+        return self._call(build_preview, patient, options)
 
     def combined(self, pdfs: list[bytes]) -> bytes:
         return self._call(combine, pdfs)
@@ -218,5 +234,5 @@ def zip_packets(results: list[Result], errors: list[dict]) -> bytes:
             zf.writestr(r.ics_filename, r.ics)
             zf.writestr(r.filename, r.pdf)
         if errors:
-            zf.writestr("errors.csv", errors_csv(errors))
+            zf.writestr(ERRORS_FILE, csv_bytes(["line", "column", "mrn", "problem"], errors))
     return buf.getvalue()
