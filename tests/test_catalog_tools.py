@@ -27,7 +27,7 @@ from packets.i18n.checks import ERROR, check_catalog
 from packets.i18n.context import load_catalog_state, make_context
 from packets.i18n.pofiles import read_catalog, write_catalog
 from packets.program import load_program
-from tests.conftest import patient, pdf_text
+from tests.conftest import REAL_PROFILE, patient, pdf_text
 
 polib = pytest.importorskip("polib")
 
@@ -230,6 +230,52 @@ def test_pybabel_update_works_and_never_leaves_a_review_behind(tmp_path, monkeyp
     assert load_catalog_state("es", root / "locales").review_status == "draft"
     if GNU:  # back in the shared layout
         assert subprocess.run(["msgcat", "--no-wrap", str(es)], capture_output=True).stdout == es.read_bytes()
+
+
+def test_a_review_copied_back_after_pybabel_update_counts_as_no_review(tmp_path, monkeypatch, capsys):
+    """pybabel drops the X-Review-* lines; someone copies the old ones back into the header after
+    the update changed strings (and even translates the changed string). The review's fingerprint
+    no longer matches: the catalog is "changed since review" and production refuses it."""
+    root = make_root(tmp_path, monkeypatch)
+    (root / "content" / "program.yaml").write_text(REAL_PROFILE, encoding="utf-8")
+    (tmp_path / "patient.yaml").write_text("name: Ana María Ruiz\nmrn: '00412345'\nlanguage: es\n"
+                                           "schedule:\n  first_admission: 2026-03-03\n", encoding="utf-8")
+    es = po(root, "es")
+    from packets.review import set_header_fields
+    es.write_bytes(set_header_fields(es.read_bytes(), {  # a recorded review, of the temporary copy only
+        "X-Review-Status": "reviewed", "X-Reviewed-By": "A. Reviewer, CHI", "X-Reviewed-Date": "2026-01-15",
+        "X-Review-Fingerprint": load_catalog_state("es", root / "locales").fingerprint}))
+    old_review = [line for line in es.read_text(encoding="utf-8").splitlines() if line.startswith('"X-Review')]
+    assert len(old_review) == 4 and load_catalog_state("es", root / "locales").review_status == "reviewed"
+
+    packet = root / "content" / "packet.yaml"
+    packet.write_text(packet.read_text(encoding="utf-8").replace("text: How IL-2 works", "text: How IL-2 therapy works"),
+                      encoding="utf-8")
+    assert main(["i18n", "extract"]) == 0
+    assert main(["review", "content", "--by", "Dr. Rosa Díaz, MD"]) == 0  # the new English is reviewed
+    assert main(["review", "program", "--by", "Sam Lee, RN"]) == 0
+    r = pybabel("update", "-i", "locales/packet.pot", "-d", "locales", "-D", "packet", "--no-wrap", "--previous",
+                cwd=root)
+    assert r.returncode == 0, r.stderr
+    assert b"X-Review" not in es.read_bytes()
+
+    catalog, extra = read_catalog(es)  # the changed string translated again, its fuzzy mark cleared
+    changed = catalog.get("How IL-2 therapy works", context="overview")
+    changed.string, changed.flags = "Cómo funciona la terapia con IL-2", set()
+    write_catalog(es, catalog, extra)
+    text = es.read_text(encoding="utf-8")
+    end = text.index("\n\n")  # the end of the header entry: the old review lines go back in
+    es.write_text(text[:end] + "\n" + "\n".join(old_review) + text[end:], encoding="utf-8")
+    state = load_catalog_state("es", root / "locales")
+    assert not state.fuzzy and not state.untranslated and state.reviewed_by == "A. Reviewer, CHI"
+    assert state.review_status == "changed since review"
+    capsys.readouterr()
+    code = main(["build", str(tmp_path / "patient.yaml"), "-o", str(tmp_path / "out"), "--require-reviewed"])
+    err = capsys.readouterr().err
+    assert code == 2 and not (tmp_path / "out" / "00412345-es.pdf").exists()
+    assert ("not ready for production: the Spanish (es) catalog locales/es/LC_MESSAGES/packet.po changed since its "
+            "review by A. Reviewer, CHI on 2026-01-15; a qualified medical translator must review it again") in err
+    assert "review content" not in err and "review program" not in err  # the catalog alone is refused
 
 
 # -- regional variants ---------------------------------------------------------------------------

@@ -183,3 +183,27 @@ def test_the_hindi_running_header_translates_mrn(program, content):
     hi = make_context("hi", "US", allow_fallback=True)
     header = L_plain(Localizer(content, program, hi).ui("mrn_short", mrn="00412345"))
     assert "MRN" not in header and header.endswith("00412345")
+
+
+def test_available_catalogs_are_kept_until_the_folder_changes(tmp_path, monkeypatch):
+    """available() is asked about 16 times per packet: it scans the locales folder once while
+    the folder is unchanged, and a language added or removed while the process runs (a web app,
+    a long batch) is seen at the next call, even within the same instant."""
+    base = tmp_path / "locales"
+    shutil.copytree(paths.locales_dir(), base)  # keeps the shipped folder's (old) times
+    scans = []
+    real_glob = type(base).glob
+    monkeypatch.setattr(type(base), "glob", lambda self, pattern: scans.append(self) or real_glob(self, pattern))
+    shipped = locales.available(base)
+    assert locales.available(base) == shipped and scans == [base]  # one scan for two calls
+
+    def add(catalog_id):
+        (base / catalog_id / "LC_MESSAGES").mkdir(parents=True)
+        shutil.copy(base / "es" / "LC_MESSAGES" / "packet.po", base / catalog_id / "LC_MESSAGES" / "packet.po")
+
+    add("de")
+    assert "de" in locales.available(base)
+    add("it")  # changed again at once: the folder's time may not have moved on
+    assert {"de", "it"} <= set(locales.available(base))
+    shutil.rmtree(base / "de")
+    assert "de" not in locales.available(base) and "it" in locales.available(base)
