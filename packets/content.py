@@ -254,7 +254,11 @@ def parse_packet(data, file: str) -> tuple:
                                   file=file, line=line)
             text = b.get("text")
             sentences = ()
-            if isinstance(text, list) and btype in SENTENCE_BLOCKS:
+            for key in ("text", "title"):
+                if isinstance(b.get(key), list) and (key, btype in SENTENCE_BLOCKS) != ("text", True):
+                    raise ConfigError("a list of sentences is only allowed as the text of a paragraph or callout",
+                                      file=file, line=line, field=key)
+            if isinstance(text, list):
                 if not all(text):
                     raise ConfigError(f"a {btype} block has an empty sentence", file=file, line=line)
                 sentences, text = tuple(_msg(t, sid, file, note) for t in text), None

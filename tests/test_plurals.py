@@ -144,3 +144,32 @@ def test_the_forms_read_back_are_the_grammatical_ones():
     hours = ("cycle", "Every {dose_interval_hours} hour, you get a dose of IL-2 through a vein.")
     assert [ar[hours][FORM["ar"][n]].format(dose_interval_hours=n).rsplit(" كل ", 1)[1] for n in (1, 2, 5, 21)] == [
         "ساعة.", "ساعتين.", "5 ساعات.", "21 ساعة."]
+
+
+def test_sentences_of_a_paragraph_print_as_one_paragraph(content, program):
+    """Each sentence is its own string; the paragraph joins them with a space, and with nothing
+    after a Chinese or Japanese full stop."""
+    from packets.i18n.context import make_context
+    from packets.localize import Localizer, plain
+    block = content.section("cycle").blocks[0]
+    assert len(block.sentences) == 3 and block.text is None
+    text = {tag: plain(Localizer(content, program, make_context(tag, "US")).text(block)) for tag in ("en", "zh-Hans")}
+    assert text["en"] == ("A cycle is one hospital stay for IL-2 treatment. Each stay lasts 5 to 7 days. "
+                          "Two cycles, with a break between them, make one course.")
+    assert text["zh-Hans"] == "一个周期就是为接受IL-2治疗而住院一次。每次住院5到7天。两个周期（中间有一段休息时间）组成一个疗程。"
+
+
+@pytest.mark.parametrize("block, problem", [
+    ("- type: heading\n    text: [One., Two.]", "only allowed as the text of a paragraph or callout"),
+    ("- type: paragraph\n    unsourced: a test\n    text: [One., '']", "a paragraph block has an empty sentence"),
+    ("- type: paragraph\n    unsourced: a test\n    text:\n      - one: '{max_doses} dose.'\n"
+     "        other: '{max_doses} doses.'\n        count: max_doses\n        note: [a list]", "note must be text"),
+])
+def test_sentence_lists_and_plural_notes_are_checked(block, problem):
+    from packets import yamlio
+    from packets.content import parse_packet
+    from packets.errors import ConfigError
+    text = f"sections:\n- id: cycle\n  title: Cycle\n  blocks:\n  {block}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_packet(yamlio.load(text, "packet.yaml", ConfigError), "packet.yaml")
+    assert problem in str(err.value) and err.value.line
