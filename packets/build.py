@@ -30,6 +30,7 @@ class Options:
     require_reviewed: bool = False
     allow_fallback: bool = False
     tag_lines: bool = False          # translator preview: tag strings with their .po line numbers
+    preview: bool = False            # translator preview: mark problems, never stop at them
 
 
 @dataclass
@@ -60,11 +61,12 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
     content = content or load_content()
     schedule = build_schedule(patient, program.regimen)
     ctx = make_context(options.language or patient.language, program.territory,
-                       allow_fallback=options.allow_fallback, tag_lines=options.tag_lines)
+                       allow_fallback=options.allow_fallback, tag_lines=options.tag_lines,
+                       preview=options.preview)
     if options.require_reviewed and ctx.is_draft:
         raise ConfigError(f"the {ctx.bcp47} catalog is a draft, not reviewed by a qualified medical "
                           "translator (--require-reviewed)", file=ctx.catalog.path)
-    if ctx.catalog and not options.allow_fallback and (ctx.catalog.untranslated or ctx.catalog.fuzzy):
+    if ctx.catalog and not ctx.allow_fallback and (ctx.catalog.untranslated or ctx.catalog.fuzzy):
         raise ConfigError(f"the {ctx.bcp47} catalog has {len(ctx.catalog.untranslated)} untranslated and "
                           f"{len(ctx.catalog.fuzzy)} fuzzy strings; finish it or use --allow-fallback",
                           file=ctx.catalog.path)

@@ -1,4 +1,4 @@
-"""Command line: ``python generate.py {build,demo,i18n} ...`` (also the ``packets`` script).
+"""Command line: ``python generate.py {build,demo,batch,fhir,i18n} ...`` (also the ``packets`` script).
 
 Exit codes: 0 all good; 1 some items failed; 2 usage or configuration error.
 Problems print as one plain line each on stderr, never with a traceback, and never with a
@@ -65,14 +65,32 @@ def parser() -> argparse.ArgumentParser:
                     help="encrypt each PDF; the password comes from PACKETS_PDF_PASSWORD or a prompt")
     _add_packet_options(bt)
 
+    fh = sub.add_parser("fhir", help="packets from the EHR's FHIR R4 export, DocumentReferences back",
+                        description="One packet per patient with IL-2 admissions in a FHIR R4 Bundle (any type) "
+                                    "or a Bulk Data NDJSON folder, as batch makes them (errors.csv, exit 1 if any "
+                                    "failed), and a FHIR DocumentReference JSON beside each PDF. The mapping is "
+                                    "the fhir: block of the program profile.")
+    fh.add_argument("source", type=Path, help="a Bundle .json file, or a folder of .ndjson files")
+    fh.add_argument("--jobs", type=int, default=0, help="parallel workers (default: number of CPU cores)")
+    fh.add_argument("--combined", type=Path, metavar="FILE.pdf",
+                    help="also write every packet into one PDF, each starting on an odd page (duplex-safe)")
+    fh.add_argument("--sort-by-language", action="store_true", help="order the combined PDF by language")
+    fh.add_argument("--post", metavar="BASE_URL",
+                    help="also send each DocumentReference to this FHIR server (https); the bearer token comes "
+                         "from PACKETS_FHIR_TOKEN")
+    _add_packet_options(fh)
+
     i = sub.add_parser("i18n", help="translation tools", description="Catalog tools for translators.")
     isub = i.add_subparsers(dest="i18n_command", required=True, parser_class=_Parser)
     isub.add_parser("extract", help="write locales/packet.pot from content/*.yaml",
                     description="Write locales/packet.pot; untouched when only its date would change.")
     isub.add_parser("update", help="merge packet.pot into every catalog",
                     description="Changed English -> fuzzy; new -> untranslated; removed -> obsolete (#~).")
-    init = isub.add_parser("init", help="start a catalog for a new language", description="Start a new catalog.")
-    init.add_argument("lang", help="BCP 47 tag, e.g. fr or zh-Hant")
+    init = isub.add_parser("init", help="start a catalog for a new language or regional variant",
+                           description="Start a new catalog. A tag with a region (es-MX, pt-BR, de-CH) starts a "
+                                       "regional variant: it falls back to the base language's catalog string "
+                                       "by string.")
+    init.add_argument("lang", help="BCP 47 tag, e.g. fr, zh-Hant or es-MX")
     chk = isub.add_parser("check", help="check catalogs for translator mistakes",
                           description="Print every finding as file:line: msgid: problem. Exit 1 on errors.")
     chk.add_argument("langs", nargs="*", metavar="LANG", help="BCP 47 tags (default: every catalog)")
@@ -83,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
     pre.add_argument("lang", help="BCP 47 tag")
     pre.add_argument("-o", "--output", type=Path, help="PDF file (default: out/preview-<lang>.pdf)")
     pre.add_argument("--line-numbers", action="store_true",
-                     help="tag every translated string with its line number in the .po file")
+                     help="tag every string with its line number in the .po file")
     pre.add_argument("--large-print", action="store_true", help="preview the large-print layout")
     return ap
 
@@ -147,12 +165,26 @@ def cmd_i18n(args) -> int:
         return EXIT_OK
     if args.i18n_command == "update":
         from .i18n.catalogs import update_catalogs
+        from .i18n.locales import base_catalog
         for path, fuzzy, untranslated, obsolete in update_catalogs():
-            print(f"{path}: {fuzzy} fuzzy, {untranslated} untranslated, {obsolete} obsolete")
+            parent = base_catalog(path.parent.parent.name)
+            note = f" (a variant: empty strings use {parent})" if parent else ""
+            print(f"{path}: {fuzzy} fuzzy, {untranslated} untranslated{note}, {obsolete} obsolete")
         return EXIT_OK
     if args.i18n_command == "init":
         from .i18n.catalogs import init_catalog
-        print(init_catalog(args.lang))
+        from .i18n.locales import base_catalog
+        from .i18n.locales import parent_id
+        path = init_catalog(args.lang)
+        catalog_id = path.parent.parent.name
+        parent, wanted = base_catalog(catalog_id), parent_id(catalog_id)
+        if parent:
+            print(f"{path} (a regional variant: each empty string uses the {parent} catalog)")
+        elif wanted:
+            print(f"{path} (no {wanted} catalog yet, so a complete catalog of its own; after "
+                  f"'i18n init {wanted.replace('_', '-')}' it falls back to {wanted})")
+        else:
+            print(path)
         return EXIT_OK
     if args.i18n_command == "check":
         return _i18n_check(args)
@@ -162,7 +194,9 @@ def cmd_i18n(args) -> int:
         for c in available()[1:]:
             st = catalog_stats(c)
             review = st["status"] + (f" by {st['reviewer']} on {st['reviewed']}" if st["status"] == "reviewed" else "")
-            print(f"{st['native']} ({st['tag']}): {st['percent']:.0f}% translated, {st['fuzzy']} fuzzy, "
+            own = f"{st['own']} own string{'' if st['own'] == 1 else 's'}"
+            variant = f" (variant of {st['variant_of']}: {own})" if st["variant_of"] else ""
+            print(f"{st['native']} ({st['tag']}): {st['percent']:.0f}% translated{variant}, {st['fuzzy']} fuzzy, "
                   f"{st['untranslated']} untranslated; {review}")
         return EXIT_OK
     if args.i18n_command == "preview":
@@ -196,7 +230,7 @@ def _i18n_preview(args) -> int:
     patient = load_patient(paths.data_dir() / "sample_patient.yaml")
     built = build_packet(patient, load_program(), Options(language=args.lang, allow_fallback=True,
                                                           large_print=args.large_print,
-                                                          tag_lines=args.line_numbers))
+                                                          tag_lines=args.line_numbers, preview=True))
     target = args.output or Path("out") / f"preview-{built.language}.pdf"
     print(atomic_write(target, built.pdf))
     return EXIT_OK
@@ -244,7 +278,63 @@ def cmd_batch(args) -> int:
     return EXIT_FAILED if result.errors else EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "i18n": cmd_i18n}
+def cmd_fhir(args) -> int:
+    from .batch import run_batch
+    from .fhir import read_source
+    from .fhir.documents import write_documents
+    from .fhir.mapping import error_message
+    from .fhir.post import TOKEN_VARIABLE, check_base_url, post_document
+    from .fhir.profile import require_settings
+    from .program import load_program
+
+    if args.jobs < 0:
+        raise ConfigError("--jobs must be 1 or more")
+    program = load_program(args.program)
+    settings = require_settings(program)
+    base_url = token = None
+    if args.post:
+        base_url = check_base_url(args.post)
+        token = os.environ.get(TOKEN_VARIABLE)
+        if not token:
+            raise ConfigError(f"--post needs the server's bearer token in {TOKEN_VARIABLE} (never on the command line)")
+    imported = read_source(args.source, program)
+    result = run_batch(imported.rows, program, _options(args), args.outdir, jobs=args.jobs, combined=args.combined,
+                       sort_by_language=args.sort_by_language)
+    for err in sorted(result.errors, key=lambda e: e["line"]):
+        print(f"error: {args.source}: {error_message(err, imported.rows)}", file=sys.stderr)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    docs, matched = write_documents(imported.rows, result.written, settings, large_print=args.large_print)
+    for row in matched.unclear:
+        print(f"error: {args.source}: {row.resource} ({row.where}): more than one PDF for this patient in this run; "
+              f"no DocumentReference written (MRN {row.masked_mrn})", file=sys.stderr)
+    for pdf in matched.unowned:  # a PDF whose patient cannot be told from its name: never guess
+        print(f"error: {pdf.name}: no patient of {args.source} matches this file name; no DocumentReference "
+              "written", file=sys.stderr)
+    posted = not_posted = 0
+    for doc in docs if base_url else []:
+        sent = post_document(base_url, doc.resource, token)
+        if sent.ok:
+            posted += 1
+        else:
+            not_posted += 1
+            print(f"error: {doc.row.resource} ({doc.row.where}): not posted: {sent.detail}; {doc.pdf.name} and "
+                  f"{doc.path.name} are kept (MRN {doc.row.masked_mrn})", file=sys.stderr)
+    summary = f"fhir: {len(result.written)} packet(s) written to {args.outdir}, {len(result.errors)} failed"
+    if imported.without_admissions:
+        summary += f", {imported.without_admissions} patient(s) without IL-2 admissions skipped"
+    summary += f"; {len(docs)} DocumentReference(s) written"
+    if base_url:
+        summary += f", {posted} posted" + (f", {not_posted} NOT posted" if not_posted else "")
+    if result.errors:
+        summary += f"; see {args.outdir / 'errors.csv'}"
+    if result.combined:
+        summary += f"; combined: {result.combined}"
+    print(summary)
+    return EXIT_FAILED if result.errors or matched.unclear or matched.unowned or not_posted else EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "fhir": cmd_fhir, "i18n": cmd_i18n}
 
 
 def main(argv: list[str] | None = None) -> int:

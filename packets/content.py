@@ -36,17 +36,28 @@ COMMON_KEYS = {"type", "source", "note"}
 
 @dataclass(frozen=True)
 class Message:
-    """One translatable string: msgctxt, msgid, a note for translators, where it came from."""
+    """One translatable string: msgctxt, msgid, a note for translators, where it came from.
+
+    A plural message (a number before a noun) also has ``plural``, the English form for
+    other numbers than one (gettext's msgid_plural), and ``count``, the placeholder whose
+    number chooses the form.
+    """
 
     context: str
     text: str
     note: str | None = None
     file: str = ""
     line: int = 0
+    plural: str | None = None
+    count: str | None = None
 
     @property
     def placeholders(self) -> frozenset[str]:
-        return placeholders(self.text)
+        return placeholders(self.text) | (placeholders(self.plural) if self.plural else frozenset())
+
+    def english(self, n: int | None = None) -> str:
+        """The English text; for a plural message, the form for the number ``n``."""
+        return self.text if self.plural is None or n == 1 else self.plural
 
 
 @dataclass(frozen=True)
@@ -110,9 +121,36 @@ def placeholders(text: str) -> frozenset[str]:
     return frozenset(names)
 
 
+PLURAL_KEYS = ("one", "other", "count")
+
+
 def _msg(value, context: str, file: str, note=None) -> Message:
-    return Message(context=context, text=str(value).strip(), note=str(note).strip() if note else None,
-                   file=file, line=yamlio.line_of(value))
+    note = str(note).strip() if note else None
+    if isinstance(value, dict):
+        return _plural_msg(value, context, file, note)
+    return Message(context=context, text=str(value).strip(), note=note, file=file, line=yamlio.line_of(value))
+
+
+def _plural_msg(spec: dict, context: str, file: str, note) -> Message:
+    """``{one: "{n} day", other: "{n} days", count: n}``: a number before a noun."""
+    line = yamlio.line_of(spec.get("one")) or yamlio.line_of(next(iter(spec), None))
+    unknown = set(map(str, spec)) - set(PLURAL_KEYS)
+    if unknown:
+        raise ConfigError(f"a plural text takes one, other and count, not {', '.join(sorted(unknown))}",
+                          file=file, line=line)
+    one, other, count = (spec.get(k) for k in PLURAL_KEYS)
+    if not isinstance(one, str) or not isinstance(other, str) or not one.strip() or not other.strip():
+        raise ConfigError("a plural text needs 'one' and 'other', the English for 1 and for other numbers",
+                          file=file, line=line)
+    try:
+        names = placeholders(other)
+    except ValueError as exc:
+        raise ConfigError(f"broken placeholder in '{other[:60]}' ({exc})", file=file, line=line) from None
+    if not isinstance(count, str) or count not in names:
+        raise ConfigError("a plural text needs 'count', the {placeholder} of its 'other' form whose number "
+                          f"chooses the form (one of: {', '.join(sorted(names)) or 'none'})", file=file, line=line)
+    return Message(context=context, text=one.strip(), note=note, file=file, line=line, plural=other.strip(),
+                   count=count)
 
 
 def _need(mapping, key, file, what, line=0):

@@ -106,7 +106,9 @@ def family(key: str, base: str | None = None) -> FamilyData:
 def chain_keys(catalog_id: str, base: str | None = None) -> tuple[str, ...]:
     data = manifest(base)
     locs = data.get("locales") or {}
-    primary = locs.get(catalog_id) or locs.get(catalog_id.split("_")[0]) or locs.get("default", "latin")
+    parts = catalog_id.split("_")  # zh_Hant_HK -> zh_Hant -> zh
+    primary = next((locs[k] for k in ("_".join(parts[:n]) for n in range(len(parts), 0, -1)) if k in locs),
+                   locs.get("default", "sans"))
     return tuple([primary] + [k for k in data.get("fallback", []) if k != primary])
 
 

@@ -20,7 +20,7 @@ from typing import Callable
 from .content import Block, Content, Message
 from .errors import ConfigError
 from .i18n.context import LocaleContext
-from .i18n.locales import native_name
+from .i18n.locales import native_name, script_id
 from .patient import Patient
 from .program import Program
 from .schedule import Schedule
@@ -30,6 +30,14 @@ from .schedule import Schedule
 class Run:
     text: str
     bold: bool = False
+    nobreak: bool = False  # a unit (date, phone, number, MRN, short name): never broken across lines
+
+
+# Placeholders whose values are running text, free to wrap; every other value (dates, phones,
+# numbers, MRNs) is a unit that never breaks across lines.
+FREE_TEXT = frozenset({"program_name", "unit_name", "hospital_name", "test"})
+# A name this long or shorter stays on one line (docs/LAYOUT.md, rule 3).
+SHORT_NAME = 20
 
 
 Runs = tuple[Run, ...]
@@ -170,13 +178,15 @@ class Document:
     language_help: LanguageHelp | None = None
     second_cover: Cover | None = None  # bilingual packets: the cover again, in English
     second_catalog_id: str | None = None
+    appendix: tuple[Section, ...] = ()  # translator previews: the check's findings, last
 
 
 _TAG = re.compile(r"(</?b>)")
 
 
-def fill(template: str, values: dict[str, str], where: str = "") -> Runs:
-    """Split ``<b>`` markup into runs and fill ``{placeholders}`` with plain text."""
+def fill(template: str, values: dict[str, str | Runs], where: str = "") -> Runs:
+    """Split ``<b>`` markup into runs and fill ``{placeholders}`` with plain text. A value is a
+    run of its own, marked ``nobreak`` unless its placeholder is running text (:data:`FREE_TEXT`)."""
     runs: list[Run] = []
     bold = False
     for part in _TAG.split(template):
@@ -188,18 +198,36 @@ def fill(template: str, values: dict[str, str], where: str = "") -> Runs:
             continue
         if not part:
             continue
-        out = []
         try:
             for literal, name, _spec, _conv in string.Formatter().parse(part):
-                out.append(literal)
+                runs.append(Run(literal, bold))
                 if name is not None:
                     if name not in values:
                         raise ConfigError(f"unknown placeholder {{{name}}} in '{template[:60]}'", file=where or None)
-                    out.append(values[name])
+                    value = values[name]
+                    if isinstance(value, tuple):  # already runs (a date range)
+                        runs.extend(Run(r.text, bold or r.bold, r.nobreak) for r in value)
+                    else:
+                        runs.append(Run(value, bold, name not in FREE_TEXT))
         except ValueError as exc:
             raise ConfigError(f"broken placeholder in '{template[:60]}' ({exc})", file=where or None) from None
-        runs.append(Run("".join(out), bold))
-    return tuple(r for r in runs if r.text)
+    return _merge(r for r in runs if r.text)
+
+
+def _merge(runs) -> Runs:
+    """Adjacent runs of the same style become one (fewer fragments to lay out)."""
+    out: list[Run] = []
+    for run in runs:
+        if out and not run.nobreak and not out[-1].nobreak and out[-1].bold == run.bold:
+            out[-1] = Run(out[-1].text + run.text, run.bold)
+        else:
+            out.append(run)
+    return tuple(out)
+
+
+def unit(text: str, bold: bool = False) -> Runs:
+    """A value that prints whole on one line: a date, a phone number, an MRN."""
+    return (Run(text, bold, True),)
 
 
 class Localizer:
@@ -208,6 +236,10 @@ class Localizer:
     def __init__(self, content: Content, program: Program, ctx: LocaleContext):
         self.content, self.program, self.ctx = content, program, ctx
         reg = program.regimen
+        # The numbers themselves, for plural messages: the number chooses the form.
+        self.counts = {"stay_min": reg.stay_min, "stay_max": reg.stay_max, "break_days": reg.break_days,
+                       "scan_weeks": reg.scan_weeks, "max_cycles": reg.max_cycles}
+        self.counts.update({name: v.value for name, v in content.values.items() if v.kind == "number"})
         values = {
             "program_name": ctx.gettext(program.program_name),
             "unit_name": ctx.gettext(program.unit_name),
@@ -230,11 +262,22 @@ class Localizer:
                 values[name] = str(value.value)
         self.values = values
 
-    def t(self, message: Message, **extra: str) -> Runs:
+    def t(self, message: Message, **extra: str | int | Runs) -> Runs:
+        """The message, translated and filled. An ``int`` in ``extra`` is a number: printed in
+        the locale's digits, and able to choose a plural form."""
+        counts = {k: v for k, v in extra.items() if isinstance(v, int)}
+        extra = {k: self.ctx.number(v) if isinstance(v, int) else v for k, v in extra.items()}
+        n = None
+        if message.plural is not None:
+            n = counts.get(message.count, self.counts.get(message.count))
+            if not isinstance(n, int) or isinstance(n, bool):
+                raise ConfigError(f"{{{message.count}}} chooses the plural form of '{message.text[:40]}', "
+                                  "but it is not a whole number", file=message.file or None,
+                                  line=message.line or None)
         where = self.ctx.catalog.path if self.ctx.catalog else message.file
-        return fill(self.ctx.gettext(message), {**self.values, **extra}, where)
+        return fill(self.ctx.gettext(message, n), {**self.values, **extra}, where)
 
-    def ui(self, key: str, **extra: str) -> Runs:
+    def ui(self, key: str, **extra: str | Runs) -> Runs:
         return self.t(self.content.ui[key], **extra)
 
     def ui_text(self, key: str, **extra: str) -> str:
@@ -244,22 +287,28 @@ class Localizer:
 def _dates_table(loc: Localizer, schedule: Schedule, title: Message | None) -> Table:
     ctx, rows = loc.ctx, []
     for test in schedule.tests:
-        rows.append((loc.ui("test_before", test=test.name), (Run(ctx.date(test.date)),)))
+        rows.append((loc.ui("test_before", test=test.name), unit(ctx.date(test.date))))
     for i, c in enumerate(schedule.cycles):
         n = ctx.number(c.number)
-        rows.append((loc.ui("cycle_admission", cycle=n), (Run(ctx.date(c.admission)),)))
+        rows.append((loc.ui("cycle_admission", cycle=n), unit(ctx.date(c.admission))))
         rows.append((loc.ui("cycle_discharge", cycle=n),
-                     (Run(ctx.date_range(c.discharge_earliest, c.discharge_latest)),)))
+                     ctx_range(ctx, c.discharge_earliest, c.discharge_latest)))
         if i < len(schedule.breaks):
             start, end = schedule.breaks[i]
-            rows.append((loc.ui("break"), (Run(ctx.date_range(start, end)),)))
+            rows.append((loc.ui("break"), ctx_range(ctx, start, end)))
     if schedule.response_scan:
-        when = ctx.date(schedule.response_scan)
+        scan = schedule.response_scan
         rows.append((loc.ui("response_scan"),
-                     loc.ui("approx_date", date=when) if schedule.response_scan_estimated else (Run(when),)))
+                     loc.ui("approx_date", date=ctx.date(scan, after_preposition=True))
+                     if schedule.response_scan_estimated else unit(ctx.date(scan))))
     if schedule.follow_up:
-        rows.append((loc.ui("follow_up"), (Run(ctx.date(schedule.follow_up)),)))
+        rows.append((loc.ui("follow_up"), unit(ctx.date(schedule.follow_up))))
     return Table(loc.t(title) if title else (), (loc.ui("what"), loc.ui("when")), tuple(rows))
+
+
+def ctx_range(ctx: LocaleContext, start: dt.date, end: dt.date) -> Runs:
+    """A date range: each end a unit, free to break only at the range's dash."""
+    return tuple(Run(part, False, i % 2 == 0) for i, part in enumerate(ctx.date_range_parts(start, end)) if part)
 
 
 def day_kinds(schedule: Schedule) -> dict[dt.date, set[str]]:
@@ -310,18 +359,24 @@ def _calendar(loc: Localizer, schedule: Schedule) -> Calendar:
 def language_help(content: Content, program: Program, ctx: LocaleContext) -> LanguageHelp:
     """Section 1557-style taglines: free language help, one line per shipped language."""
     from .i18n.context import load_catalog_state
-    from .i18n.locales import PSEUDO, available, text_direction
+    from .i18n.locales import PSEUDO, available, parent_id, text_direction
 
     message = content.ui["language_help"]
     values = {"phone_main": program.phone_main}
     lines = [Tagline("en", "ltr", (Run(native_name("en"), True),), fill(message.text, values))]
     for catalog_id in available()[1:]:
-        if catalog_id in PSEUDO:
+        if catalog_id in PSEUDO or parent_id(catalog_id):  # one line per language, not per region
             continue
         text = load_catalog_state(catalog_id).translations.get((message.context, message.text))
-        if text:
+        if text and isinstance(text, str):
+            try:
+                runs = fill(text, values)
+            except ConfigError:
+                if ctx.preview is None:
+                    raise
+                continue  # another language's mistake never stops this language's preview
             lines.append(Tagline(catalog_id, text_direction(catalog_id), (Run(native_name(catalog_id), True),),
-                                 fill(text, values)))
+                                 runs))
     title_msg = content.ui["language_help_title"]
     return LanguageHelp(fill(ctx.gettext(title_msg), {}), (Run(title_msg.text),), tuple(lines))
 
@@ -341,15 +396,15 @@ def _block(loc: Localizer, block: Block, schedule: Schedule):
     if kind == "patient_cycles":
         ctx = loc.ctx
         items = tuple(loc.ui("cycle_line", cycle=ctx.number(c.number), start=ctx.date(c.admission),
-                             discharge=ctx.date_range(c.discharge_earliest, c.discharge_latest))
+                             discharge=ctx_range(ctx, c.discharge_earliest, c.discharge_latest))
                       for c in schedule.cycles)
         return (Heading(loc.t(block.title)), Bullets(items)) if block.title else Bullets(items)
     if kind == "contact_card":
         p = loc.program
-        rows = ((loc.ui("contact_24h"), (Run(p.phone_24h, True),)),
-                (loc.ui("contact_main"), (Run(p.phone_main),)),
+        rows = ((loc.ui("contact_24h"), unit(p.phone_24h, True)),
+                (loc.ui("contact_main"), unit(p.phone_main)),
                 (loc.ui("contact_address"), (Run(p.address),)),
-                (loc.ui("contact_website"), (Run(p.website),)))
+                (loc.ui("contact_website"), unit(p.website)))
         return Table(loc.t(block.title) if block.title else (), (), rows, kind="contact")
     if kind == "resource":
         res = loc.content.resources[block.ref]
@@ -364,11 +419,11 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
     dates_block = next((b for b in cover_section.blocks if b.type == "dates_at_a_glance"), None)
     intro = next((b for b in cover_section.blocks if b.type == "paragraph"), None)
 
-    fields = [(loc.ui("prepared_for"), (Run(isolated(patient.name), True),)),
-              (loc.ui("mrn"), (Run(patient.mrn),))]
+    name = (Run(isolated(patient.name), True, len(patient.name) <= SHORT_NAME),)
+    fields = [(loc.ui("prepared_for"), name), (loc.ui("mrn"), unit(patient.mrn))]
     if patient.birth_date:
-        fields.append((loc.ui("birth_date"), (Run(ctx.date(patient.birth_date)),)))
-    fields.append((loc.ui("printed_on"), (Run(ctx.date(printed)),)))
+        fields.append((loc.ui("birth_date"), unit(ctx.date(patient.birth_date))))
+    fields.append((loc.ui("printed_on"), unit(ctx.date(printed))))
     cover = Cover(program_name=(Run(loc.values["program_name"]),), title=loc.t(cover_section.title),
                   fields=tuple(fields), intro=loc.t(intro.text) if intro else (),
                   dates=_dates_table(loc, schedule, dates_block.title if dates_block else None))
@@ -401,13 +456,18 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
         notices.append(loc.ui_text("fallback_notice"))
 
     used_sources = sorted({b.source for s in content.sections for b in s.blocks if b.source})
+    appendix = ()
+    if ctx.preview is not None:
+        title, lines = ctx.preview.report()
+        appendix = (Section("translator_check", (Run(title, True),), (Bullets(tuple((Run(x),) for x in lines)),),
+                            "en", "ltr"),)
     return Document(
-        lang=ctx.bcp47, direction=ctx.direction, catalog_id=ctx.catalog_id,
+        lang=ctx.bcp47, direction=ctx.direction, catalog_id=script_id(ctx.catalog_id),
         meta_title=f"High-dose IL-2 treatment: patient guide ({native_name(ctx.catalog_id)})",
-        header=(Run(isolated(patient.name), True), Run("  ·  "), *loc.ui("mrn_short", mrn=patient.mrn)),
+        header=(*name, Run("  ·  "), *loc.ui("mrn_short", mrn=patient.mrn)),
         page_label=page_label, notices=tuple(notices), cover=cover, sections=tuple(sections),
         sources=tuple(content.sources[s] for s in used_sources), sources_title=loc.ui("sources"),
-        calendar=calendar, language_help=language_help(content, program, ctx),
+        calendar=calendar, language_help=language_help(content, program, ctx), appendix=appendix,
     )
 
 

@@ -14,7 +14,10 @@ from babel import Locale, UnknownLocaleError
 from . import paths, yamlio
 from .content import PROGRAM_CONTEXT, Message
 from .errors import ConfigError
+from .fhir.profile import FhirSettings, parse_fhir_settings
 
+# How an estimated scan date is placed (regimen.estimated_scan_day).
+SCAN_RULES = ("nearest working day", "as counted")
 # Territories that use US Letter; everyone else prints on A4.
 LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "PR"})
 
@@ -27,6 +30,11 @@ class Regimen:
     scan_weeks: int
     cycles_per_course: int
     max_cycles: int
+    # Where an estimated response scan goes when the count lands on a weekend: "nearest working
+    # day" moves it there (the scan is an estimate; the clinic books the real day), "as counted"
+    # leaves it. The weekend is the program territory's (CLDR): Saturday and Sunday in the US.
+    estimated_scan: str = "nearest working day"
+    weekend: frozenset[int] = frozenset({5, 6})  # 0 = Monday ... 6 = Sunday
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Program:
     territory: str
     regimen: Regimen
     file: str = ""
+    fhir: FhirSettings | None = None   # the optional fhir: block (packets/fhir/profile.py)
 
     @property
     def paper(self) -> str:
@@ -58,6 +67,19 @@ def _int(spec, key, file, field, minimum=0):
     return value
 
 
+def _scan_rule(reg: dict, file: str) -> str:
+    rule = reg.get("estimated_scan_day", SCAN_RULES[0])
+    if rule not in SCAN_RULES:
+        raise ConfigError(f"must be one of: {', '.join(SCAN_RULES)}", file=file, field="regimen.estimated_scan_day")
+    return rule
+
+
+def _weekend(region: Locale) -> frozenset[int]:
+    """The territory's weekend days from CLDR (Friday to Saturday in some, one day in others)."""
+    start, end = region.weekend_start, region.weekend_end
+    return frozenset((start + i) % 7 for i in range((end - start) % 7 + 1))
+
+
 def parse_program(data, file: str) -> Program:
     if not isinstance(data, dict):
         raise ConfigError("expected a mapping", file=file)
@@ -70,7 +92,7 @@ def parse_program(data, file: str) -> Program:
 
     territory = str(need("territory")).upper()
     try:
-        Locale.parse(f"und_{territory}")
+        region = Locale.parse(f"und_{territory}")
     except (ValueError, UnknownLocaleError):
         raise ConfigError(f"'{territory}' is not an ISO 3166 region code", file=file,
                           field="territory") from None
@@ -87,6 +109,8 @@ def parse_program(data, file: str) -> Program:
         scan_weeks=_int(reg, "scan_weeks_after_second_cycle", file, "regimen.scan_weeks_after_second_cycle", 1),
         cycles_per_course=_int(reg, "cycles_per_course", file, "regimen.cycles_per_course", 1),
         max_cycles=_int(reg, "max_cycles", file, "regimen.max_cycles", 1),
+        estimated_scan=_scan_rule(reg, file),
+        weekend=_weekend(region),
     )
     pname, uname = need("program_name"), need("unit_name")
     return Program(
@@ -104,6 +128,7 @@ def parse_program(data, file: str) -> Program:
         territory=territory,
         regimen=regimen,
         file=file,
+        fhir=parse_fhir_settings(data.get("fhir"), file),
     )
 
 

@@ -7,7 +7,8 @@ Rules (from the program seeds): each cycle is a hospital stay of ``stay_min``-``
 days; a break of ``break_days`` follows each stay before the next cycle of the same course;
 cycles come in courses of ``cycles_per_course``; at most ``max_cycles``. Without explicit
 cycles only the first course is planned, because further cycles depend on the response scan,
-which is about ``scan_weeks`` weeks after the last cycle of the course.
+which is about ``scan_weeks`` weeks after the last cycle of the course; an estimate that lands
+on a weekend moves to the nearest working day when the profile says so (``estimated_scan_day``).
 """
 
 from __future__ import annotations
@@ -59,6 +60,21 @@ def _cycle(number: int, admission: dt.date, regimen: Regimen) -> Cycle:
                  admission + (regimen.stay_max - 1) * DAY)
 
 
+def _working_day(day: dt.date, regimen: Regimen) -> dt.date:
+    """The nearest day outside the weekend (the later one on a tie), under the profile's rule."""
+    if regimen.estimated_scan != "nearest working day" or len(regimen.weekend) >= 7:
+        return day
+    if day.weekday() not in regimen.weekend:
+        return day
+    for step in range(1, 7):
+        later, earlier = day + step * DAY, day - step * DAY
+        if later.weekday() not in regimen.weekend:
+            return later
+        if earlier.weekday() not in regimen.weekend:
+            return earlier
+    return day
+
+
 def build_schedule(patient: Patient, regimen: Regimen) -> Schedule:
     """Derive the concrete schedule; :class:`InputError` names the field of each problem."""
     src = patient.schedule
@@ -102,7 +118,7 @@ def build_schedule(patient: Patient, regimen: Regimen) -> Schedule:
     last = cycles[-1]
     scan, estimated = src.response_scan, False
     if scan is None:
-        scan, estimated = last.discharge_latest + regimen.scan_weeks * 7 * DAY, True
+        scan, estimated = _working_day(last.discharge_latest + regimen.scan_weeks * 7 * DAY, regimen), True
     elif scan <= last.discharge_latest:
         raise InputError(f"({scan}) is before the last cycle may end ({last.discharge_latest})",
                          file=file, field="schedule.response_scan")

@@ -18,12 +18,20 @@ from packets.schedule import build_schedule
 from tests.conftest import patient, pdf_text
 
 
-@pytest.mark.parametrize("tag, first", [
-    pytest.param("en", "Sun", id="en-US-sunday"),
-    pytest.param("es-US", "dom", id="es-US-sunday"),
-    pytest.param("fr", "lun.", id="fr-monday"),
+@pytest.mark.parametrize("tag, territory, first", [
+    pytest.param("en", "US", "Sun", id="en-US-sunday"),
+    pytest.param("es-US", "US", "dom", id="es-US-sunday"),
+    # The week belongs to the program's territory, whatever the language (CLDR week data).
+    pytest.param("fr", "US", "dim.", id="fr-in-a-US-program-sunday"),
+    pytest.param("zh-Hans", "US", "周日", id="zh-Hans-in-a-US-program-sunday"),
+    pytest.param("zh-Hant", "US", "週日", id="zh-Hant-in-a-US-program-sunday"),
+    pytest.param("fa", "US", "یکشنبه", id="fa-in-a-US-program-sunday"),
+    pytest.param("en", "GB", "Mon", id="en-in-a-UK-program-monday"),
+    pytest.param("fr", "FR", "lun.", id="fr-in-a-French-program-monday"),
 ])
-def test_calendar_week_starts_on_the_locales_first_weekday(program, tag, first):
+def test_calendar_week_starts_on_the_territorys_first_weekday(program, tag, territory, first):
+    import dataclasses
+    program = dataclasses.replace(program, territory=territory)
     p = patient(language=tag)
     ctx = make_context(tag, program.territory, allow_fallback=True)
     doc = localize(load_content(), program, p, build_schedule(p, program.regimen), ctx, dt.date(2026, 1, 1))
@@ -31,7 +39,7 @@ def test_calendar_week_starts_on_the_locales_first_weekday(program, tag, first):
     assert month.weekdays[0] == first
     # March 2026 begins on a Sunday: no blank lead cell when weeks start on Sunday, six when on Monday.
     lead = sum(1 for d in month.weeks[0] if d is None)
-    assert lead == (0 if first in ("Sun", "dom") else 6)
+    assert lead == (0 if territory == "US" else 6)
 
 
 def test_calendar_covers_every_scheduled_month(program):

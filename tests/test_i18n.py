@@ -62,7 +62,7 @@ def test_template_is_up_to_date():
 def test_template_has_context_comments_and_references():
     pot = (paths.locales_dir() / "packet.pot").read_text(encoding="utf-8")
     assert 'msgctxt "side_effects"' in pot
-    assert re.search(r"#: content/packet\.yaml:\d+", pot)
+    assert re.search(r"^#: content/packet\.yaml$", pot, re.M)  # file only: see test_catalog_tools
     assert "#. The title on the cover page" in pot
 
 
@@ -137,5 +137,33 @@ def test_haitian_dates_use_kreyol_words_not_babels_french():
     ctx = make_context("ht", "US", allow_fallback=True)
     assert ctx.date(dt.date(2026, 3, 3)) == "madi 3 mas 2026"
     assert ctx.month_title(2026, 8) == "out 2026"
-    assert ctx.weekday_names()[0] == "len."
+    assert ctx.weekday_names()[0] == "dim."  # a US program: the week starts on Sunday (dimanch)
     assert make_context("fr", "US", allow_fallback=True).date(dt.date(2026, 3, 3)) == "mardi 3 mars 2026"
+
+
+def test_short_dates_never_mix_up_weekday_and_month():
+    """Tagalog (and Spanish) "Mar" is Martes and Marso: a range with such names prints in full."""
+    tl = make_context("tl", "US", allow_fallback=True)
+    assert tl.date_range(dt.date(2026, 3, 10), dt.date(2026, 3, 23)) == "Martes, Marso 10, 2026 – Lunes, Marso 23, 2026"
+    en = make_context("en", "US")
+    assert en.date_range_parts(dt.date(2026, 3, 7), dt.date(2026, 3, 9)) == ("Sat, Mar 7", "\u2009–\u2009", "Mon, Mar 9, 2026")
+
+
+def test_russian_about_a_date_takes_the_accusative_weekday(program, content):
+    ru = make_context("ru", "US", allow_fallback=True)
+    assert ru.date(dt.date(2026, 4, 29), after_preposition=True).startswith("среду, 29 апреля")
+    assert ru.date(dt.date(2026, 4, 27), after_preposition=True).startswith("понедельник, 27 апреля")
+    assert ru.date(dt.date(2026, 4, 29)).startswith("среда")
+    from packets.localize import Localizer
+    assert L_plain(Localizer(content, program, ru).ui("approx_date", date="понедельник")) == "примерно в понедельник"
+
+
+def L_plain(runs):
+    return "".join(r.text for r in runs)
+
+
+def test_the_hindi_running_header_translates_mrn(program, content):
+    from packets.localize import Localizer
+    hi = make_context("hi", "US", allow_fallback=True)
+    header = L_plain(Localizer(content, program, hi).ui("mrn_short", mrn="00412345"))
+    assert "MRN" not in header and header.endswith("00412345")

@@ -55,3 +55,41 @@ def test_admission_before_birth(program):
     with pytest.raises(InputError) as err:
         build_schedule(patient(birth_date="2026-04-01"), program.regimen)
     assert err.value.field == "birth_date"
+
+
+@pytest.mark.parametrize("first, counted, placed", [
+    pytest.param("2026-03-02", D(2026, 4, 26), D(2026, 4, 27), id="sunday-to-monday"),
+    pytest.param("2026-03-01", D(2026, 4, 25), D(2026, 4, 24), id="saturday-to-friday"),
+    pytest.param("2026-03-03", D(2026, 4, 27), D(2026, 4, 27), id="monday-stays"),
+    pytest.param("2026-02-28", D(2026, 4, 24), D(2026, 4, 24), id="friday-stays"),
+])
+def test_an_estimated_scan_moves_to_the_nearest_working_day(program, first, counted, placed):
+    s = build_schedule(patient(schedule={"first_admission": first}), program.regimen)
+    assert s.cycles[-1].discharge_latest + dt.timedelta(weeks=4) == counted
+    assert s.response_scan == placed and s.response_scan_estimated
+
+
+def test_the_scan_rule_and_the_weekend_come_from_the_profile(program):
+    from packets.program import parse_program
+    from packets import paths, yamlio
+
+    with open(paths.content_dir() / "program.yaml", encoding="utf-8") as fh:
+        data = yamlio.load(fh, "program.yaml", InputError)
+    assert data["regimen"]["estimated_scan_day"] == "nearest working day"  # visible in the profile
+    sunday = patient(schedule={"first_admission": "2026-03-02"})
+    data["regimen"]["estimated_scan_day"] = "as counted"
+    assert build_schedule(sunday, parse_program(data, "p.yaml").regimen).response_scan == D(2026, 4, 26)
+    # A territory whose weekend is Friday and Saturday (CLDR): a Sunday scan stays, a Friday one moves.
+    data["regimen"]["estimated_scan_day"] = "nearest working day"
+    data["territory"] = "SA"
+    gulf = parse_program(data, "p.yaml").regimen
+    assert gulf.weekend == {4, 5}
+    assert build_schedule(sunday, gulf).response_scan == D(2026, 4, 26)
+    friday = patient(schedule={"first_admission": "2026-02-28"})  # counted: Friday 24 April
+    assert build_schedule(friday, gulf).response_scan == D(2026, 4, 23)  # Thursday, nearer than Sunday
+    # An explicit scan date is the clinic's booking: never moved.
+    booked = patient(schedule={"first_admission": "2026-03-02", "response_scan": "2026-04-26"})
+    assert build_schedule(booked, program.regimen).response_scan == D(2026, 4, 26)
+    data["regimen"]["estimated_scan_day"] = "soon"
+    with pytest.raises(Exception, match="estimated_scan_day"):
+        parse_program(data, "p.yaml")

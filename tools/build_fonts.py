@@ -165,16 +165,18 @@ def han_set(cmap: dict) -> set[int]:
 def catalog_chars(catalog_id: str) -> set[int]:
     from babel.messages.pofile import read_po
 
-    path = LOCALES / catalog_id / "LC_MESSAGES" / "packet.po"
-    if not path.exists():
-        return set()
-    with open(path, "rb") as fh:
-        catalog = read_po(fh)
     chars = set()
-    for m in catalog:
-        strings = m.string if isinstance(m.string, (list, tuple)) else [m.string]
-        for s in strings:
-            chars.update(ord(c) for c in (s or ""))
+    # The catalog and its regional variants (zh_Hant_HK uses the zh_Hant fonts).
+    for path in [LOCALES / catalog_id / "LC_MESSAGES" / "packet.po",
+                 *sorted(LOCALES.glob(f"{catalog_id}_*/LC_MESSAGES/packet.po"))]:
+        if not path.exists():
+            continue
+        with open(path, "rb") as fh:
+            catalog = read_po(fh)
+        for m in catalog:
+            strings = m.string if isinstance(m.string, (list, tuple)) else [m.string]
+            for s in strings:
+                chars.update(ord(c) for c in (s or ""))
     return chars
 
 

@@ -3,8 +3,10 @@
 In: ``.po`` files (and the fonts). Out: :class:`Finding` objects, printed as
 ``file:line: msgid: problem``. Errors make the command exit non-zero; warnings do not.
 
-Checks: placeholders, inline markup, numbers and URLs, plural forms, glyph coverage,
-fit in fixed boxes, fuzzy/untranslated strings, and GNU ``msgfmt --check``.
+Checks: placeholders, inline markup, numbers and URLs, plural forms (every form, and a
+Plural-Forms header that matches CLDR), glyph coverage, fit in fixed boxes, fuzzy/untranslated
+strings, and GNU ``msgfmt --check``. A regional variant's empty strings are not findings when
+its base catalog translates them.
 """
 
 from __future__ import annotations
@@ -17,12 +19,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale
-from babel.messages.plurals import get_plural
-
 from .. import fontdata
 from ..content import placeholders
-from . import locales
+from . import locales, plurals
 from .pofiles import read_catalog
 
 ERROR, WARNING = "error", "warning"
@@ -130,48 +129,85 @@ def check_fit(key: tuple[str, str], translation: str, catalog_id: str) -> list[s
     return problems
 
 
+_PLURAL_NOTE = re.compile(r"Plural: the number \{(\w+)\} chooses the form")
+
+
+def _base_translations(catalog_id: str, base: Path | None) -> tuple[str | None, set, str | None]:
+    """For a regional variant: its base catalog id, the base's usable strings, its Plural-Forms."""
+    parent = locales.base_catalog(catalog_id, locales.available(base))
+    if not parent:
+        return None, set(), None
+    catalog, _ = read_catalog(locales.catalog_path(parent, base))
+    done = {(m.context or "", m.id if isinstance(m.id, str) else m.id[0]) for m in catalog
+            if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, (list, tuple)) else m.string)}
+    return parent, done, catalog.plural_forms
+
+
+def _plural_header(catalog, catalog_id: str, name: str, parent, parent_forms) -> list[Finding]:
+    try:
+        nplurals, expr = plurals.parse_plural_forms(catalog.plural_forms)
+    except (ValueError, KeyError, SyntaxError):
+        return [Finding(name, 1, "", f"the Plural-Forms header '{catalog.plural_forms}' is not a gettext formula")]
+    if parent and parent_forms != catalog.plural_forms:
+        return [Finding(name, 1, "", f"Plural-Forms differs from the {parent} catalog's ({parent_forms}); "
+                                     "a regional variant uses the same forms")]
+    problem = plurals.cldr_disagreement(nplurals, expr, catalog_id)
+    return [Finding(name, 1, "", problem, WARNING)] if problem else []
+
+
 def check_catalog(catalog_id: str, base: Path | None = None, run_msgfmt: bool = True) -> list[Finding]:
     path = locales.catalog_path(catalog_id, base)
     catalog, extra = read_catalog(path)
     name = str(path)
-    findings: list[Finding] = []
+    parent, parent_done, parent_forms = _base_translations(catalog_id, base)
+    findings = _plural_header(catalog, catalog_id, name, parent, parent_forms)
     nplurals = catalog.num_plurals
     try:
-        expected = get_plural(Locale.parse(catalog_id)).num_plurals
-        if nplurals != expected:
-            findings.append(Finding(name, 1, "", f"header says nplurals={nplurals}; CLDR says {expected} "
-                                    f"for {catalog_id}", WARNING))
-    except Exception:
-        pass
-    fuzzy = untranslated = 0
+        single = plurals.single_number_forms(*plurals.parse_plural_forms(catalog.plural_forms))
+        examples = plurals.samples(*plurals.parse_plural_forms(catalog.plural_forms))
+    except (ValueError, KeyError, SyntaxError):
+        single, examples = set(), []
     for m in catalog:
         if not m.id:
             continue
         msgid = m.id[0] if isinstance(m.id, (list, tuple)) else m.id
         line = getattr(m, "lineno", 0) or 0
         strings = list(m.string) if isinstance(m.string, (list, tuple)) else [m.string]
+        in_base = (m.context or "", msgid) in parent_done
         if m.fuzzy:
-            fuzzy += 1
-            findings.append(Finding(name, line, msgid, "fuzzy: the English changed; check and unmark", WARNING))
+            findings.append(Finding(name, line, msgid, "fuzzy: the English changed; check and unmark" + (
+                f" (until then the {parent} translation is used)" if in_base else ""), WARNING))
             continue
         if not any(strings):
-            untranslated += 1
-            findings.append(Finding(name, line, msgid, "untranslated", WARNING))
+            if not in_base:
+                findings.append(Finding(name, line, msgid, "untranslated" + (
+                    f" (the {parent} catalog has no translation either)" if parent else ""), WARNING))
             continue
-        if isinstance(m.id, (list, tuple)) and len(strings) != nplurals:
+        plural = isinstance(m.id, (list, tuple))
+        if plural and len(strings) != nplurals:
             findings.append(Finding(name, line, msgid, f"{len(strings)} plural forms; the header says {nplurals}"))
-        sources = list(m.id) if isinstance(m.id, (list, tuple)) else [m.id]
+        count = next((c.group(1) for c in map(_PLURAL_NOTE.search, m.auto_comments) if c), None)
+        sources = list(m.id) if plural else [m.id]
         for i, s in enumerate(strings):
+            form = f"form {i} (for {', '.join(map(str, examples[i]))}...): " if plural and i < len(examples) else ""
             if not s:
+                findings.append(Finding(name, line, msgid, f"{form or 'a plural form: '}empty; every form needs "
+                                                           "a translation"))
                 continue
-            src = sources[min(i, len(sources) - 1)]
-            problems = (check_placeholders(src, s) + check_markup(src, s) + check_numbers(src, s))
-            missing = fontdata.missing_glyphs(re.sub(r"</?b>", "", s), catalog_id)
+            src = sources[-1]  # the English "other" form: every placeholder, number and tag of the text
+            try:
+                problems = check_placeholders(" ".join(sources), s)
+            except ValueError as exc:  # a lone brace: string.Formatter cannot read the text
+                problems = [f"broken placeholder ({exc}); a brace must be part of a {{name}} of the English"]
+            problems += check_markup(src, s) + check_numbers(src, s)
+            if plural and i in single and count:  # a form for one number only may spell it out
+                problems = [p for p in problems if p != f"missing placeholder(s) {{{count}}}"]
+            missing = fontdata.missing_glyphs(re.sub(r"</?b>", "", s), locales.script_id(catalog_id))
             if missing:
                 problems.append("no glyph in the fonts for " + " ".join(f"{c} (U+{ord(c):04X})"
                                                                         for c in sorted(missing)))
-            problems += check_fit((m.context or "", msgid), s, catalog_id)
-            findings.extend(Finding(name, line, msgid, p) for p in problems)
+            problems += check_fit((m.context or "", msgid), s, locales.script_id(catalog_id))
+            findings.extend(Finding(name, line, msgid, form + p) for p in problems)
     if run_msgfmt and shutil.which("msgfmt"):
         r = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
         if r.returncode != 0:
@@ -181,12 +217,22 @@ def check_catalog(catalog_id: str, base: Path | None = None, run_msgfmt: bool = 
 
 
 def catalog_stats(catalog_id: str, base: Path | None = None) -> dict:
+    """Progress and review status. For a regional variant, "translated" counts the strings a
+    packet gets from the variant or its base; ``own`` counts the variant's own."""
     path = locales.catalog_path(catalog_id, base)
     catalog, extra = read_catalog(path)
+    parent, parent_done, _ = _base_translations(catalog_id, base)
     messages = [m for m in catalog if m.id]
-    fuzzy = sum(1 for m in messages if m.fuzzy)
-    untranslated = sum(1 for m in messages if not m.fuzzy and not (
-        any(m.string) if isinstance(m.string, (list, tuple)) else m.string))
+
+    def done(m) -> bool:
+        return not m.fuzzy and bool(all(m.string) if isinstance(m.string, (list, tuple)) else m.string)
+
+    def key(m):
+        return (m.context or "", m.id if isinstance(m.id, str) else m.id[0])
+
+    own = sum(1 for m in messages if done(m))
+    fuzzy = sum(1 for m in messages if m.fuzzy and key(m) not in parent_done)
+    untranslated = sum(1 for m in messages if not m.fuzzy and not done(m) and key(m) not in parent_done)
     total = len(messages)
     return {
         "id": catalog_id, "tag": locales.bcp47(catalog_id), "native": locales.native_name(catalog_id),
@@ -195,4 +241,5 @@ def catalog_stats(catalog_id: str, base: Path | None = None) -> dict:
         "percent": 100.0 * (total - fuzzy - untranslated) / total if total else 100.0,
         "status": extra.get("X-Review-Status", "draft") or "draft",
         "reviewer": extra.get("X-Reviewed-By", ""), "reviewed": extra.get("X-Reviewed-Date", ""),
+        "variant_of": parent, "own": own,
     }

@@ -4,11 +4,15 @@ Deciding *what* is translatable is :mod:`packets.content`'s job; this module onl
 it to Babel: :func:`extract_yaml` is a ``babel.extractors`` entry point (so ``pybabel extract
 -F babel.cfg`` works on the same files) and :func:`write_template` writes the ``.pot``,
 leaving it untouched when only its date would change.
+
+References name the file only (``#: content/packet.yaml``): with line numbers, one line added
+near the top of a content file rewrote a ``#:`` line in every entry below it, in every catalog.
+A plural message (a number before a noun) is extracted as ``npgettext`` (msgid and
+msgid_plural), with a note naming the placeholder whose number chooses the form.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import datetime, timezone
 import os
@@ -17,15 +21,17 @@ from typing import IO, Iterable, Iterator
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
-from babel.messages.pofile import write_po
 
 from .. import __version__, paths, yamlio
 from ..content import Message, iter_messages, parse_packet, parse_ui, Content
 from ..errors import ConfigError
 from ..program import parse_program
+from .pofiles import catalog_to_bytes
 
 DOMAIN = "packet"
-SOURCE_FILES = ("content/packet.yaml", "content/ui.yaml", "content/program.yaml")
+# In the order pybabel walks them (sorted), so both extractors write the same template.
+SOURCE_FILES = ("content/packet.yaml", "content/program.yaml", "content/ui.yaml")
+KEYWORDS = {"pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
 
 
 def messages_in(data, file: str) -> list[Message]:
@@ -40,13 +46,23 @@ def messages_in(data, file: str) -> list[Message]:
     raise ConfigError("not a packet, ui or program file", file=file)
 
 
+def plural_note(message: Message) -> str:
+    return f"Plural: the number {{{message.count}}} chooses the form."
+
+
 def extract_yaml(fileobj: IO[bytes], keywords, comment_tags, options) -> Iterator[tuple]:
-    """Babel extractor: yields ``(lineno, 'pgettext', (msgctxt, msgid), comments)``."""
+    """Babel extractor: yields ``(lineno, 'pgettext', (msgctxt, msgid), notes)``, or
+    ``(lineno, 'npgettext', (msgctxt, msgid, msgid_plural), notes)`` for a plural message."""
     name = getattr(fileobj, "name", "<yaml>")
     name = _relative(name) if isinstance(name, str) else "<yaml>"
     data = yamlio.load(fileobj.read().decode("utf-8"), name, ConfigError)
     for message in messages_in(data, name):
-        yield message.line, "pgettext", (message.context, message.text), [message.note] if message.note else []
+        notes = [message.note] if message.note else []
+        if message.plural is not None:
+            yield message.line, "npgettext", (message.context, message.text, message.plural), \
+                notes + [plural_note(message)]
+        else:
+            yield message.line, "pgettext", (message.context, message.text), notes
 
 
 def _relative(name: str) -> str:
@@ -70,20 +86,23 @@ def build_template(files: Iterable[str] = SOURCE_FILES) -> Catalog:
     root = paths.root()
     for rel in files:
         path = root / rel
-        for lineno, msgid, comments, ctx in extract_from_file(
-                extract_yaml, str(path), keywords={"pgettext": ((1, "c"), 2)}):
-            existing = catalog.get(msgid, context=ctx)
+        for lineno, msgid, comments, ctx in extract_from_file(extract_yaml, str(path), keywords=KEYWORDS):
+            key = msgid[0] if isinstance(msgid, tuple) else msgid
+            existing = catalog.get(key, context=ctx)
             if existing is not None:
+                if existing.id != msgid:
+                    raise ConfigError(f"'{key[:50]}' is in [{ctx}] twice, once as a plural text and once not "
+                                      "(or with two plural forms); word one of them differently",
+                                      file=rel, line=lineno)
                 existing.locations.append((rel, lineno))
-                continue
+                existing.auto_comments += [c for c in comments if c not in existing.auto_comments]
+                continue  # one entry, every note (as pybabel extract writes it)
             catalog.add(msgid, locations=[(rel, lineno)], auto_comments=comments, context=ctx)
     return catalog
 
 
 def catalog_bytes(catalog: Catalog) -> bytes:
-    buf = io.BytesIO()
-    write_po(buf, catalog, width=100, sort_output=False, sort_by_file=False)
-    return buf.getvalue()
+    return catalog_to_bytes(catalog)
 
 
 _DATE_LINE = re.compile(rb'^"POT-Creation-Date: .*\\n"\n', re.M)

@@ -2,7 +2,9 @@
 
 ``es``, ``es-US`` and ``es-MX`` all find the ``es`` catalog; ``zh-CN``/``zh-Hans`` find
 ``zh_Hans`` and ``zh-TW``/``zh-HK``/``zh-Hant`` find ``zh_Hant`` (through CLDR's likely
-subtags). Dates and numbers use the language plus a territory: the tag's own, else the
+subtags). A regional variant catalog (``es_MX``, ``pt_BR``, ``zh_Hant_HK``) is found first
+when it exists, and falls back to its base catalog (``es``, ``pt``, ``zh_Hant``) string by
+string. Dates and numbers use the language plus a territory: the tag's own, else the
 program's (``es`` + US gives ``es_US``), falling back to the bare language when CLDR has
 no such combination.
 """
@@ -75,16 +77,42 @@ def _likely_script(language: str, region: str | None) -> str | None:
     return None
 
 
+def _is_region(part: str) -> bool:
+    return (len(part) == 2 and part.isalpha() and part.isupper()) or (len(part) == 3 and part.isdigit())
+
+
+def parent_id(catalog_id: str) -> str | None:
+    """The base a regional variant falls back to: es_MX -> es, zh_Hant_HK -> zh_Hant; else None."""
+    parts = catalog_id.split("_")
+    if catalog_id in PSEUDO or len(parts) < 2 or not _is_region(parts[-1]):
+        return None
+    return "_".join(parts[:-1])
+
+
+def base_catalog(catalog_id: str, choices: list[str] | None = None) -> str | None:
+    """The catalog a variant falls back to, when it exists (never the source language)."""
+    parent = parent_id(catalog_id)
+    choices = choices if choices is not None else available()
+    return parent if parent and parent != SOURCE_LANGUAGE and parent in choices else None
+
+
+def script_id(catalog_id: str) -> str:
+    """The catalog id whose fonts and line breaking a variant uses: zh_Hant_HK -> zh_Hant."""
+    return parent_id(catalog_id) or catalog_id
+
+
 def catalog_id_for(tag: str, choices: list[str] | None = None) -> str:
     """The catalog serving ``tag``; :class:`LanguageError` listing native names if none does."""
     choices = choices if choices is not None else available()
     t = parse_tag(tag)
     script = t.script or _likely_script(t.language, t.region)
     candidates = []
+    if t.region:
+        if script:
+            candidates.append(f"{t.language}_{script}_{t.region}")
+        candidates.append(f"{t.language}_{t.region}")
     if script:
         candidates.append(f"{t.language}_{script}")
-    if t.region:
-        candidates.append(f"{t.language}_{t.region}")
     candidates.append(t.language)
     for cand in candidates:
         if cand in choices:

@@ -39,8 +39,8 @@ def write_pseudo_catalog(base: Path) -> Path:
     catalog = Catalog(locale="en", fuzzy=False, project=template.project, version=template.version)
     for m in template:
         if m.id:
-            catalog.add(m.id, pseudo(m.id), locations=m.locations, auto_comments=m.auto_comments,
-                        context=m.context)
+            string = tuple(pseudo(form) for form in m.id) if isinstance(m.id, (list, tuple)) else pseudo(m.id)
+            catalog.add(m.id, string, locations=m.locations, auto_comments=m.auto_comments, context=m.context)
     path = locales.catalog_path(PSEUDO_ID, base)
     write_catalog(path, catalog, {"X-Review-Status": DRAFT, "X-Reviewed-By": "", "X-Reviewed-Date": ""})
     return path

@@ -44,3 +44,16 @@ def fix_words(language: str, text: str) -> str:
         return new[:1].upper() + new[1:] if word[:1].isupper() else new
 
     return pattern.sub(swap, text)
+
+
+# Russian puts a weekday after a preposition ("примерно в среду") in the accusative; CLDR gives
+# only the nominative ("среда"). The masculine and neuter names do not change.
+RU_ACCUSATIVE = {"среда": "среду", "пятница": "пятницу", "суббота": "субботу"}
+_RU_DAY = re.compile(r"^(" + "|".join(RU_ACCUSATIVE) + r")\b", re.IGNORECASE)
+
+
+def weekday_after_preposition(language: str, text: str) -> str:
+    """A formatted date that starts with its weekday, in the form that follows a preposition."""
+    if language != "ru":
+        return text
+    return _RU_DAY.sub(lambda m: RU_ACCUSATIVE[m.group(1).lower()], text)

@@ -7,7 +7,7 @@ In: a :class:`~packets.localize.Calendar` and the render context. Out: flowables
 from __future__ import annotations
 
 from reportlab.lib import colors
-from reportlab.platypus import CondPageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from .. import localize as L
@@ -16,7 +16,9 @@ from .styles import ACCENT, RULE, URGENT
 HOSPITAL = ACCENT
 MAYBE = colors.HexColor("#4f7fae")
 BREAK = colors.HexColor("#d9e2ec")
+VISIT = colors.black
 CELL_H = 34
+LARGE_CELL_H = 31  # large print: two months fit a page (18 pt numbers, marks still clear)
 
 
 def draw_marks(canv, w: float, h: float, kinds: frozenset) -> None:
@@ -49,25 +51,25 @@ def draw_marks(canv, w: float, h: float, kinds: frozenset) -> None:
         canv.setStrokeColor(URGENT)
         canv.setLineWidth(2.2)
         canv.circle(w / 2, h / 2, min(w, h) / 2 - 2.5, stroke=1, fill=0)
-    if "visit" in kinds:  # a triangle in the corner
-        canv.setFillColor(URGENT)
-        p = canv.beginPath()
-        p.moveTo(w - 12, h)
-        p.lineTo(w, h)
-        p.lineTo(w, h - 12)
-        p.close()
-        canv.drawPath(p, stroke=0, fill=1)
+    if "visit" in kinds:  # a heavy black frame inside the cell, with a white edge on dark fills
+        canv.setStrokeColor(colors.white)
+        canv.setLineWidth(1)
+        canv.rect(5, 5, w - 10, h - 10, stroke=1, fill=0)
+        canv.setStrokeColor(VISIT)
+        canv.setLineWidth(3)
+        canv.setLineJoin(0)
+        canv.rect(2.5, 2.5, w - 5, h - 5, stroke=1, fill=0)
 
 
 class MonthGrid(Flowable):
     """One month: weekday names over a 7-column grid of days, drawn straight onto the canvas
     (a Table of per-day flowables cost more than the rest of the packet's layout)."""
 
-    def __init__(self, heads: list, weeks: list[list], col: float, font: str, size: float):
+    def __init__(self, heads: list, weeks: list[list], col: float, font: str, size: float, cell_h: float):
         super().__init__()
         self.heads, self.weeks, self.col = heads, weeks, col  # both in visual (column) order
         self.font, self.size = font, size
-        self.cell_h = CELL_H * size / 12
+        self.cell_h = cell_h
         self.head_h = max(p.wrap(col - 4, 100)[1] for p in heads) + 6
         self.width, self.height = 7 * col, self.head_h + len(weeks) * self.cell_h
 
@@ -125,9 +127,8 @@ def month_grid(c, month: L.Month) -> list:
     col = c.width / 7
     heads = c.cols([c.para((L.Run(n),), "small", alignment=1) for n in month.weekdays])
     grid = MonthGrid(heads, [c.cols(list(week)) for week in month.weeks], col,
-                     c.chain.primary_name(True), c.styles["body"].fontSize)
-    title = c.para(month.title, "h2")
-    title.keepWithNext = True  # the grid is one flowable: it never splits, and its title stays on
+                     c.chain.primary_name(True), c.styles["body"].fontSize, LARGE_CELL_H if c.large else CELL_H)
+    title = c.heading(month.title)  # the grid is one flowable: it never splits, and its title stays on
     return [title, grid, Spacer(1, 10)]
 
 
@@ -153,7 +154,7 @@ def legend(c, cal: L.Calendar) -> list:
 
 
 def calendar(c, cal: L.Calendar) -> list:
-    out = [CondPageBreak(c.height), c.para(cal.title, "h1")]
+    out = [PageBreak(), c.heading(cal.title, "h1")]
     out += legend(c, cal)
     for month in cal.months:
         out += month_grid(c, month)

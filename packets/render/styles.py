@@ -22,7 +22,8 @@ RULE = colors.HexColor("#8a9bb0")
 TINT = colors.HexColor("#eef3f8")
 
 BASE = {
-    "body":          {"fontSize": 12, "leading": 16.5, "spaceAfter": 6},
+    # allowWidows=0: a paragraph never leaves its last line alone at the top of a page.
+    "body":          {"fontSize": 12, "leading": 16.5, "spaceAfter": 6, "allowWidows": 0},
     "small":         {"parent": "body", "fontSize": 10, "leading": 12.5, "spaceAfter": 0},
     "cell":          {"parent": "body", "spaceAfter": 0},
     "cell_label":    {"parent": "cell", "bold": True},
@@ -36,14 +37,18 @@ BASE = {
     "notice":        {"parent": "small", "bold": True, "textColor": URGENT},
 }
 
+# Large print: every piece of text at 18 pt or more, the page chrome, sources and calendar
+# labels included (docs/LAYOUT.md, rule 4).
 LARGE_PRINT = {
-    "body": {"fontSize": 18, "leading": 24.5, "spaceAfter": 8},
-    "small": {"fontSize": 13, "leading": 16},
-    "h1": {"fontSize": 26, "leading": 32},
-    "h2": {"fontSize": 21, "leading": 27, "spaceBefore": 12},
-    "cover_program": {"fontSize": 19, "leading": 24},
-    "cover_title": {"fontSize": 32, "leading": 40},
+    "body": {"fontSize": 18, "leading": 24, "spaceAfter": 8},
+    "small": {"fontSize": 18, "leading": 22},
+    "cell": {"leading": 22},
+    "h1": {"fontSize": 26, "leading": 31},
+    "h2": {"fontSize": 21, "leading": 26, "spaceBefore": 12},
+    "cover_program": {"fontSize": 20, "leading": 25},
+    "cover_title": {"fontSize": 30, "leading": 36},
 }
+MIN_LARGE = 18
 
 # Chinese and Japanese break between characters. Korean separates words with spaces and breaks
 # only there, like Latin text (a break inside a word, "돕습 / 니다", is wrong in Korean).
