@@ -31,6 +31,7 @@ from reportlab.pdfbase.ttfonts import ShapedStr
 from reportlab.platypus import Paragraph
 
 from .bidi import _INITIATORS, PDI, line_contexts, log2vis, needs_bidi
+from .linebreak import GLUE
 from .shaping import needs_shaping
 
 _BIDI = ("RTL", "LTR")
@@ -135,6 +136,10 @@ class BidiParagraph(Paragraph):
 
     def breakLinesCJK(self, maxWidths):
         if self._analysis()[1]:  # a shaped run in CJK text: break at spaces, shape the runs
+            # The word joiners that keep a CJK unit whole (.linebreak) would sit between the
+            # letters HarfBuzz must see side by side; breaking at spaces, they are not needed.
+            self.frags = [f.clone(text=f.text.replace(GLUE, "")) if GLUE in (getattr(f, "text", "") or "") else f
+                          for f in self.frags]
             return self._break_with(maxWidths, wordWrap=None, shaping=1)
         return super().breakLinesCJK(maxWidths)
 
