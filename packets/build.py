@@ -6,11 +6,10 @@ the file name ``<mrn>-<lang>.pdf``). Writing the file is :mod:`packets.output`'s
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from dataclasses import dataclass, field
 
 from .content import Content, load_content
+from .clock import printed_date
 from .fontdata import missing_glyphs
 from .errors import ConfigError
 from .i18n.context import make_context
@@ -46,12 +45,12 @@ class BuiltPacket:
         return self.filename[:-4] + ".ics"
 
 
-def printed_date() -> dt.date:
-    """Today, or the day of SOURCE_DATE_EPOCH so reproducible builds are reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
-    return dt.date.today()
+def packet_filename(mrn: str, bcp47: str, options: Options) -> str:
+    """``<mrn>-<lang>.pdf``; large-print and bilingual packets get their own names
+    (``00412345-es-large-print.pdf``, ``00412345-es-bilingual.pdf``), so variants never overwrite
+    each other."""
+    variant = ("-bilingual" if options.bilingual else "") + ("-large-print" if options.large_print else "")
+    return f"{mrn}-{bcp47}{variant}.pdf"
 
 
 def build_packet(patient: Patient, program: Program, options: Options = Options(),
@@ -75,8 +74,10 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
     if options.bilingual:
         english = make_context("en", program.territory)
         doc = bilingual(doc, localize(content, program, patient, schedule, english, today), content, program, ctx)
-    pdf = render_pdf(doc, paper=options.paper or program.paper, large_print=options.large_print,
-                     password=password)
+    pdf = render_pdf(doc, paper=options.paper or program.paper, large_print=options.large_print)
+    if password:  # AES-256 after drawing; the renderer never sees the password
+        from .protect import encrypt_pdf
+        pdf = encrypt_pdf(pdf, password)
     unprintable = missing_glyphs(isolated(patient.name), ctx.catalog_id)  # the name as printed
     past = past_dates(schedule, today)
     warnings = [f"{patient.masked_mrn}: {len(past)} scheduled date(s) are in the past, the first "
@@ -85,5 +86,6 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
         warnings.append(f"{patient.masked_mrn}: the packet's fonts lack " + ", ".join(
             f"U+{ord(c):04X}" for c in sorted(unprintable)) + " in the name, which print(s) as an empty "
             "box; the name is kept as typed (fonts are added by tools/build_fonts.py)")
-    ics = schedule_ics(schedule, ctx, content, program, today)
-    return BuiltPacket(pdf, f"{patient.mrn}-{ctx.bcp47}.pdf", ctx.bcp47, warnings, ics)
+    # A calendar file cannot be password-protected: an encrypted packet goes without one.
+    ics = b"" if password else schedule_ics(schedule, ctx, content, program, today)
+    return BuiltPacket(pdf, packet_filename(patient.mrn, ctx.bcp47, options), ctx.bcp47, warnings, ics)

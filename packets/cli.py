@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -107,14 +108,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _fail(err: BaseException) -> None:
-    print(f"error: {err}", file=sys.stderr)
+    problems = err.problems() if isinstance(err, PacketError) else [err]
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
 
 
 def _write(outdir: Path, built) -> Path:
-    """The calendar file first, so a PDF at its final name always has its .ics beside it."""
-    from .output import atomic_write
-    atomic_write(outdir / built.ics_filename, built.ics)
-    return atomic_write(outdir / built.filename, built.pdf)
+    """The calendar file and the PDF appear together (a PDF never sits without its .ics)."""
+    from .output import write_together
+    return write_together([(outdir / built.ics_filename, built.ics), (outdir / built.filename, built.pdf)])[-1]
 
 
 def _options(args, language=None):
@@ -128,12 +130,15 @@ def cmd_build(args) -> int:
     from .patient import load_patient
     from .program import load_program
 
+    from .output import OutputFolder
+
     program = load_program(args.program)
-    patient = load_patient(args.patient)
+    patient = load_patient(args.patient, program)
     built = build_packet(patient, program, _options(args, args.lang))
-    for w in built.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    print(_write(args.outdir, built))
+    with OutputFolder(args.outdir):
+        for w in built.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        print(_write(args.outdir, built))
     return EXIT_OK
 
 
@@ -143,17 +148,20 @@ def cmd_demo(args) -> int:
     from .patient import load_patient
     from .program import load_program
 
+    from .output import OutputFolder
+
     program = load_program(args.program)
     patient = load_patient(paths.data_dir() / "sample_patient.yaml")
     failed = 0
-    for catalog_id in available():
-        try:
-            built = build_packet(patient, program, _options(args, catalog_id.replace("_", "-")))
-        except PacketError as err:
-            _fail(err)
-            failed += 1
-            continue
-        print(_write(args.outdir, built))
+    with OutputFolder(args.outdir):
+        for catalog_id in available():
+            try:
+                built = build_packet(patient, program, _options(args, catalog_id.replace("_", "-")))
+            except PacketError as err:
+                _fail(err)
+                failed += 1
+                continue
+            print(_write(args.outdir, built))
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -251,35 +259,49 @@ def _password(args) -> str | None:
 
 
 def cmd_batch(args) -> int:
-    from .batch import run_batch
+    from .batch import MAX_JOBS, run_batch
     from .program import load_program
     from .roster import read_roster
 
     if args.encrypt and args.combined:
         raise ConfigError("--encrypt is for packets sent one by one; it does not go with --combined")
-    if args.jobs < 0:
-        raise ConfigError("--jobs must be 1 or more")
+    if not 0 <= args.jobs <= MAX_JOBS:
+        raise ConfigError(f"--jobs must be a whole number from 1 to {MAX_JOBS} (or 0: one per CPU core)")
     program = load_program(args.program)
     rows = read_roster(args.roster)
     password = _password(args)
+    for w in rows.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    inputs = [args.roster] + ([args.program] if args.program else [])
     result = run_batch(rows, program, _options(args), args.outdir, jobs=args.jobs, combined=args.combined,
-                       sort_by_language=args.sort_by_language, password=password)
-    for err in sorted(result.errors, key=lambda e: e["line"]):
+                       sort_by_language=args.sort_by_language, password=password, inputs=inputs)
+    for err in result.errors:
         col = f" column {err['column']}:" if err["column"] else ""
         print(f"error: {args.roster}:{err['line']}:{col} {err['problem']} (MRN {err['mrn']})", file=sys.stderr)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    summary = f"batch: {len(result.written)} packet(s) written to {args.outdir}, {len(result.errors)} row(s) failed"
-    if result.errors:
-        summary += f"; see {args.outdir / 'errors.csv'}"
+    if result.removed:
+        print(f"batch: removed {len(result.removed)} older packet(s) of refused rows, so an outdated packet is not "
+              "printed instead", file=sys.stderr)
+    written = f"{len(result.written)} packet(s) written to {args.outdir}"
+    if result.manifest:
+        written += f" (listed in {result.manifest})"
+    summary = f"{written}, {result.failed_rows} row(s) failed"
+    if result.errors_file:
+        summary += f"; see {result.errors_file}"
     if result.combined:
         summary += f"; combined: {result.combined}"
-    print(summary)
+    if password:
+        summary += "; encrypted with AES-256, no calendar (.ics) files"
+    if result.stopped:
+        print(f"batch stopped: {result.stopped}; {summary}")
+        return EXIT_USAGE
+    print(f"batch: {summary}")
     return EXIT_FAILED if result.errors else EXIT_OK
 
 
 def cmd_fhir(args) -> int:
-    from .batch import run_batch
+    from .batch import MAX_JOBS, run_batch
     from .fhir import read_source
     from .fhir.documents import write_documents
     from .fhir.mapping import error_message
@@ -287,8 +309,8 @@ def cmd_fhir(args) -> int:
     from .fhir.profile import require_settings
     from .program import load_program
 
-    if args.jobs < 0:
-        raise ConfigError("--jobs must be 1 or more")
+    if not 0 <= args.jobs <= MAX_JOBS:
+        raise ConfigError(f"--jobs must be a whole number from 1 to {MAX_JOBS} (or 0: one per CPU core)")
     program = load_program(args.program)
     settings = require_settings(program)
     base_url = token = None
@@ -299,7 +321,7 @@ def cmd_fhir(args) -> int:
             raise ConfigError(f"--post needs the server's bearer token in {TOKEN_VARIABLE} (never on the command line)")
     imported = read_source(args.source, program)
     result = run_batch(imported.rows, program, _options(args), args.outdir, jobs=args.jobs, combined=args.combined,
-                       sort_by_language=args.sort_by_language)
+                       sort_by_language=args.sort_by_language, inputs=[Path(args.source)])
     for err in sorted(result.errors, key=lambda e: e["line"]):
         print(f"error: {args.source}: {error_message(err, imported.rows)}", file=sys.stderr)
     for w in result.warnings:
@@ -330,6 +352,9 @@ def cmd_fhir(args) -> int:
         summary += f"; see {args.outdir / 'errors.csv'}"
     if result.combined:
         summary += f"; combined: {result.combined}"
+    if result.stopped:
+        print(f"fhir stopped: {result.stopped}; {summary.removeprefix('fhir: ')}")
+        return EXIT_USAGE
     print(summary)
     return EXIT_FAILED if result.errors or matched.unclear or matched.unowned or not_posted else EXIT_OK
 
@@ -337,15 +362,26 @@ def cmd_fhir(args) -> int:
 COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "fhir": cmd_fhir, "i18n": cmd_i18n}
 
 
+def _terminated(signum, frame):  # SIGTERM: stop like Ctrl-C, so workers and temporary files are cleaned up
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminated) if _main_thread() else None
     try:
+        from .clock import source_date_epoch
+        source_date_epoch()  # a bad value is one line here, not a crash inside a library
         return COMMANDS[args.command](args)
     except PacketError as err:
         _fail(err)
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into head or less, which closed early
         return EXIT_OK
+    except OSError as err:  # a file the user named cannot be written or read: one plain line
+        from .output import describe
+        print(f"error: {err.filename or ''}{': ' if err.filename else ''}{describe(err)}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted; no partial files were left at their final names", file=sys.stderr)
         return EXIT_FAILED
@@ -355,3 +391,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error ({type(err).__name__}); rerun with PACKETS_DEBUG=1 for details",
               file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()

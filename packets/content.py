@@ -243,8 +243,7 @@ def parse_ui(data, file: str) -> dict[str, Message]:
 
 
 def _read(path: Path):
-    with open(path, encoding="utf-8") as fh:
-        return yamlio.load(fh, _rel(path), ConfigError)
+    return yamlio.load(yamlio.read_text(path, ConfigError), _rel(path), ConfigError)
 
 
 def _rel(path: Path) -> str:

@@ -21,9 +21,29 @@ class PacketError(Exception):
         field = f"{self.field}: " if self.field else ""
         return f"{where}{field}{self.message}"
 
+    def problems(self) -> list[PacketError]:
+        """Every problem this error stands for (one, except for :class:`InputErrors`)."""
+        return [self]
+
 
 class InputError(PacketError):
     """Bad patient data: a missing field, an invalid date, an impossible schedule."""
+
+
+class InputErrors(InputError):
+    """Every problem of one patient record, found in one pass, so staff fix a row once.
+
+    ``str()`` is the first problem; :meth:`problems` gives all of them (the command line prints
+    one line each, the roster report one row each).
+    """
+
+    def __init__(self, errors: list[InputError]) -> None:
+        first = errors[0]
+        super().__init__(first.message, file=first.file, line=first.line, field=first.field)
+        self.errors = list(errors)
+
+    def problems(self) -> list[PacketError]:
+        return list(self.errors)
 
 
 class ConfigError(PacketError):

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 from fontTools.ttLib import TTFont
 
-from . import paths
+from . import paths, yamlio
 from .errors import ConfigError
 
 # Characters that never need a glyph of their own: spaces, and the invisible format characters
@@ -76,11 +76,12 @@ class FamilyData:
 def manifest(base: str | None = None) -> dict:
     folder = Path(base) if base else paths.fonts_dir()
     path = folder / "manifest.yaml"
+    if not path.is_file():
+        raise ConfigError("font manifest is missing", file=str(path))
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise ConfigError("font manifest is missing", file=str(path)) from None
+        data = yaml.safe_load(yamlio.read_text(path, ConfigError))
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise ConfigError(f"not valid YAML ({type(exc).__name__})", file=str(path)) from None
     if not isinstance(data, dict) or not isinstance(data.get("families"), dict):
         raise ConfigError("expected 'families', 'fallback' and 'locales'", file=str(path))
     return data

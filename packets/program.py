@@ -6,6 +6,7 @@ In: YAML. Out: a :class:`Program`. The program and unit names are translatable
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,12 @@ class Program:
     regimen: Regimen
     file: str = ""
     fhir: FhirSettings | None = None   # the optional fhir: block (packets/fhir/profile.py)
+    mrn_pattern: str | None = None      # a regular expression an MRN must match in full
+    mrn_description: str | None = None  # the same, in words staff read in error messages
+
+    @property
+    def mrn_regex(self) -> re.Pattern | None:
+        return re.compile(self.mrn_pattern) if self.mrn_pattern else None
 
     @property
     def paper(self) -> str:
@@ -129,15 +136,33 @@ def parse_program(data, file: str) -> Program:
         regimen=regimen,
         file=file,
         fhir=parse_fhir_settings(data.get("fhir"), file),
+        **_mrn_format(data, file),
     )
+
+
+def _mrn_format(data: dict, file: str) -> dict:
+    """``mrn_pattern`` (a regular expression, matched in full) and ``mrn_description`` (words)."""
+    pattern, description = data.get("mrn_pattern"), data.get("mrn_description")
+    if pattern is None and description is None:
+        return {}
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise ConfigError("must be a regular expression in quotes, e.g. mrn_pattern: '\\d{8}'", file=file,
+                          field="mrn_pattern")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"is not a valid regular expression ({exc})", file=file, field="mrn_pattern") from None
+    if not isinstance(description, str) or not description.strip():
+        raise ConfigError("is required with mrn_pattern: the format in words for staff, e.g. 'eight digits'",
+                          file=file, field="mrn_description")
+    return {"mrn_pattern": pattern, "mrn_description": " ".join(description.split())}
 
 
 def load_program(path: Path | str | None = None) -> Program:
     path = Path(path) if path else paths.content_dir() / "program.yaml"
     if not path.is_file():
         raise ConfigError("program profile not found", file=str(path))
-    with open(path, encoding="utf-8") as fh:
-        data = yamlio.load(fh, str(path), ConfigError)
+    data = yamlio.load(yamlio.read_text(path, ConfigError), str(path), ConfigError)
     try:
         name = str(path.resolve().relative_to(paths.root().resolve()))
     except ValueError:

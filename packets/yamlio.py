@@ -7,6 +7,7 @@ naming the file and line.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO
 
 import yaml
@@ -46,6 +47,29 @@ def load(stream: IO[str] | str, name: str, error: type[PacketError] = PacketErro
         raise error(f"not valid YAML ({exc.problem or exc.context})", file=name, line=line) from None
     except yaml.YAMLError as exc:
         raise error(f"not valid YAML ({exc})", file=name) from None
+    except RecursionError:  # PyYAML builds nested lists and mappings recursively
+        raise error("lists or mappings are nested too deeply for a file of this kind", file=name) from None
+
+
+def read_text(path: Path | str, error: type[PacketError] = PacketError, limit: int = 50_000_000) -> str:
+    """A UTF-8 text file (BOM allowed; UTF-16 with a BOM too). Bad bytes name the line and say how to save it;
+    an unreadable or oversized file is one plain error, never an internal one."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise error(f"is {size:,} bytes; a file of this kind is at most {limit:,}", file=str(path))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error(f"cannot be read ({exc.strerror or exc})", file=str(path)) from None
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": UTF-16 with a byte order mark
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(f"is not UTF-8 text (byte 0x{data[exc.start]:02X}); save it with the UTF-8 encoding",
+                    file=str(path), line=line) from None
 
 
 def line_of(value, default: int = 0) -> int:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PasswordType, PdfReader
 
 from packets import paths
 from packets.batch import combine, run_batch
@@ -32,34 +33,37 @@ def roster(tmp_path):
     return f
 
 
-def test_csv_with_bom_crlf_quotes_and_multiline_fields(roster):
+def test_csv_with_bom_crlf_quotes_and_a_line_break_in_a_cell(roster):
     rows = read_roster(roster)
-    assert [r.line for r in rows] == [2, 3, 4, 5, 7]
+    # One record is one line: the cell with a line break is two refused lines, never one merged row.
+    assert [r.line for r in rows] == [2, 3, 4, 5, 6, 7]
     assert rows[0].record["name"] == "Ruiz, Ana María"
-    assert rows[4].record["schedule"]["cycles"] == ["2026-03-17", "2026-04-07"]
+    assert [bool(r.problems) for r in rows] == [False, False, False, True, True, False]
+    assert rows[5].record["schedule"]["cycles"] == ["2026-03-17", "2026-04-07"]
 
 
 def test_bad_rows_never_stop_good_rows(roster, tmp_path, program):
     out = tmp_path / "out"
     result = run_batch(read_roster(roster), program, Options(), out, jobs=1)
     assert sorted(p.name for p in result.written) == ["00412345-en.pdf", "00633210-en.pdf"]
-    assert [(e["line"], e["column"]) for e in sorted(result.errors, key=lambda e: e["line"])] == [
-        (3, "first_admission"), (4, "language"), (5, "cycles")]
+    assert [(e["line"], e["column"]) for e in result.errors] == [
+        (3, "first_admission"), (4, "language"), (5, ""), (6, "")]
     report = list(csv.DictReader(io.StringIO((out / "errors.csv").read_text(encoding="utf-8-sig"))))
-    assert [r["mrn"] for r in report] == ["****0001", "****0002", "****0003"]
+    assert [r["mrn"] for r in report] == ["****0001", "****0002", "(no MRN)", "(no MRN)"]
+    assert "not closed on this line" in report[2]["problem"] and "quote" in report[3]["problem"]
     blob = (out / "errors.csv").read_text(encoding="utf-8-sig")
-    assert "Secret" not in blob and "Multi" not in blob
+    assert "Secret" not in blob and "Multi" not in blob and "Line Name" not in blob
 
 
 def test_cli_batch_exit_1_with_one_line_per_problem_and_no_names(roster, tmp_path, capsys):
     assert main(["batch", str(roster), "-o", str(tmp_path / "o"), "--jobs", "2"]) == 1
     captured = capsys.readouterr()
     errors = [l for l in captured.err.splitlines() if l.startswith("error:")]
-    assert len(errors) == 3
+    assert len(errors) == 4
     assert f"{roster}:3: column first_admission:" in errors[0] and "****0001" in errors[0]
     everything = captured.out + captured.err
     assert "Secret" not in everything and "Ruiz" not in everything and "Traceback" not in everything
-    assert "2 packet(s) written" in captured.out and "3 row(s) failed" in captured.out
+    assert "2 packet(s) written" in captured.out and "4 row(s) failed" in captured.out
 
 
 def test_cli_batch_exit_0_when_all_good(tmp_path):
@@ -68,18 +72,42 @@ def test_cli_batch_exit_0_when_all_good(tmp_path):
     assert main(["batch", str(f), "-o", str(tmp_path / "o"), "--jobs", "1"]) == 0
 
 
-def test_combined_pdf_starts_every_packet_on_an_odd_page(roster, tmp_path, program):
-    rows = [r for r in read_roster(roster) if r.line in (2, 7)]
+def _sheets(pdf) -> list[str | None]:
+    """The MRN in each page's header (None for a blank page), read back from the PDF."""
+    out = []
+    for page in PdfReader(pdf).pages:
+        found = re.findall(r" · \D*(\d{8})$", page.extract_text() or "", re.M)  # "Name · MRN 00412345"
+        assert len(set(found)) <= 1
+        out.append(found[0] if found else None)
+    return out
+
+
+def test_combined_pdf_starts_every_packet_on_an_odd_page(tmp_path, program):
+    # Patients whose packets have odd and even numbers of pages (languages and schedules differ).
+    rows = read_roster_text(tmp_path, HEADER + GOOD + '"Li Wei",00633210,,es,,2026-03-17;2026-04-07,2026-05-12,\r\n'
+                            + '"Zoë Ågren",00744321,,en,2026-04-14,,,2026-08-12\r\n'
+                            + '"Aiko Sato",00855555,,ja,2026-03-03,,,\r\n')
     combined = tmp_path / "all.pdf"
     result = run_batch(rows, program, Options(), tmp_path / "o", jobs=1, combined=combined)
     sizes = [len(PdfReader(p).pages) for p in result.written]
-    total = len(PdfReader(combined).pages)
-    padded = [n + n % 2 for n in sizes]
-    assert total == sum(padded)
-    # The second patient's first page is an odd page number (1-based).
-    assert (padded[0] + 1) % 2 == 1
-    text = PdfReader(combined).pages[padded[0]].extract_text()
-    assert "MRN 00633210" in text
+    pages = _sheets(combined)
+    starts = [i for i, mrn in enumerate(pages) if mrn and (i == 0 or pages[i - 1] != mrn)]
+    # Every packet starts on an odd page (1-based), in roster order, and is whole and unmixed.
+    assert [pages[i] for i in starts] == ["00412345", "00633210", "00744321", "00855555"]
+    assert all(i % 2 == 0 for i in starts), starts
+    for start, n in zip(starts, sizes):
+        assert pages[start:start + n] == [pages[start]] * n
+    # A sheet (two sides) never carries two patients; padding pages are blank.
+    for sheet in range(0, len(pages), 2):
+        assert len({m for m in pages[sheet:sheet + 2] if m}) <= 1
+    assert len(pages) == sum(n + n % 2 for n in sizes)
+    assert any(n % 2 for n in sizes), sizes  # the test means something only if some packet is odd
+
+
+def read_roster_text(tmp_path, text):
+    f = tmp_path / "r.csv"
+    f.write_text(text, encoding="utf-8")
+    return read_roster(f)
 
 
 def test_combine_pads_odd_packets():
@@ -97,8 +125,8 @@ def test_combine_pads_odd_packets():
 
 def test_yaml_roster(tmp_path, program):
     f = tmp_path / "r.yaml"
-    f.write_text('- name: A B\n  mrn: "001"\n  language: en\n  schedule: {first_admission: 2026-03-03}\n'
-                 '- name: C D\n  mrn: "002"\n  language: en\n  schedule: {first_admission: nope}\n',
+    f.write_text('- name: A B\n  mrn: "00000001"\n  language: en\n  schedule: {first_admission: 2026-03-03}\n'
+                 '- name: C D\n  mrn: "00000002"\n  language: en\n  schedule: {first_admission: nope}\n',
                  encoding="utf-8")
     rows = read_roster(f)
     assert [r.line for r in rows] == [1, 5]
@@ -120,8 +148,26 @@ def test_encrypted_packets(tmp_path, monkeypatch):
     assert main(["batch", str(f), "-o", str(tmp_path / "o"), "--encrypt", "--jobs", "1"]) == 0
     reader = PdfReader(tmp_path / "o" / "00412345-en.pdf")
     assert reader.is_encrypted
-    assert reader.decrypt("correct horse")
+    encrypt = reader.trailer["/Encrypt"].get_object()
+    assert (encrypt["/V"], encrypt["/R"]) == (5, 6)                       # AES-256, revision 6 (PDF 2.0)
+    assert encrypt["/CF"]["/StdCF"]["/CFM"] == "/AESV3"
+    assert reader.decrypt("wrong password") == PasswordType.NOT_DECRYPTED
+    # The user password opens it as the user, never as the owner: the owner password is another, random one.
+    assert PdfReader(tmp_path / "o" / "00412345-en.pdf").decrypt("correct horse") == PasswordType.USER_PASSWORD
+    reader = PdfReader(tmp_path / "o" / "00412345-en.pdf", password="correct horse")
     assert "MRN 00412345" in reader.pages[0].extract_text()
+    # No unencrypted file with the patient's dates beside the encrypted PDF.
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["00412345-en.pdf", "manifest.csv"]
+
+
+def test_encrypting_removes_an_old_calendar_file(tmp_path, monkeypatch):
+    f = tmp_path / "r.csv"
+    f.write_text(HEADER + GOOD, encoding="utf-8")
+    assert main(["batch", str(f), "-o", str(tmp_path / "o"), "--jobs", "1"]) == 0
+    assert (tmp_path / "o" / "00412345-en.ics").is_file()
+    monkeypatch.setenv("PACKETS_PDF_PASSWORD", "correct horse")
+    assert main(["batch", str(f), "-o", str(tmp_path / "o"), "--encrypt", "--jobs", "1"]) == 0
+    assert not (tmp_path / "o" / "00412345-en.ics").exists()
 
 
 def test_example_roster_is_valid():

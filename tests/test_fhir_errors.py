@@ -54,7 +54,7 @@ CASES = {
         "that CLDR knows (examples: en-US, es, zh-TW, vi-VN)", "****0001"),
     "a language with no packet": (
         [bad_patient("p1", language="de-DE"), *two_cycles("p1")],
-        "Patient/p1 (entry 1): Patient.communication: no packet in 'de-DE'.", "****0001"),
+        "Patient/p1 (entry 1): Patient.communication: no packet in German (Germany).", "****0001"),
     "no language": (
         [bad_patient("p1", language=None), *two_cycles("p1")],
         "Patient/p1 (entry 1): Patient.communication: no language (Patient.communication): the packet's "

@@ -65,4 +65,4 @@ def test_missing_file():
 
 def test_mask_mrn():
     assert mask_mrn("00412345") == "****2345"
-    assert mask_mrn("12") == "12"
+    assert mask_mrn("12") == "****"

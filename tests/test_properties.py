@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import signal
-import subprocess
-import sys
-import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from packets import paths
 from packets.build import Options, build_packet
 from packets.errors import PacketError
 from packets.patient import parse_patient
@@ -43,21 +37,3 @@ def test_record_gives_pdf_or_clean_error(program, name, admission, birth, langua
         assert "\n" not in line.strip() or "Traceback" not in line
         return
     assert PdfReader(io.BytesIO(pdf)).pages
-
-
-def test_killing_a_batch_leaves_only_complete_pdfs(tmp_path):
-    roster = tmp_path / "r.csv"
-    lines = ["name,mrn,language,first_admission"] + [f"P{i},{10000 + i},en,2026-03-03" for i in range(40)]
-    roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": str(paths.root())}
-    for delay in (0.8, 1.6, 2.4):
-        proc = subprocess.Popen([sys.executable, str(paths.root() / "generate.py"), "batch", str(roster),
-                                 "-o", str(out), "--jobs", "2"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(delay)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        for pdf in out.glob("*.pdf"):
-            assert PdfReader(pdf).pages, pdf  # every PDF at its final name opens
-    assert not [p for p in out.iterdir() if p.suffix == ".pdf" and p.name.startswith(".partial")]

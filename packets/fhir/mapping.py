@@ -48,10 +48,10 @@ class FhirRow(Row):
     problem: str | None = None      # set when this row is an error: raised instead of a patient
     problem_field: str | None = None
 
-    def patient(self):
+    def patient(self, program=None, today=None):
         if self.problem:
             raise InputError(self.problem, field=self.problem_field)
-        return super().patient()
+        return super().patient(program, today)
 
 
 @dataclass

@@ -43,7 +43,8 @@ class Tag:
 def parse_tag(tag: str) -> Tag:
     tag = (tag or "").strip()
     if not _TAG.match(tag):
-        raise LanguageError(f"'{tag}' is not a language tag (examples: en, es-US, zh-Hant)", field="language")
+        # The value is never repeated: in a shifted roster row it may be a piece of a name.
+        raise LanguageError("is not a language tag (examples: en, es-US, zh-Hant)", field="language")
     parts = re.split(r"[-_]", tag)
     language, script, region = parts[0].lower(), None, None
     language = ALIASES.get(language, language)
@@ -118,7 +119,16 @@ def catalog_id_for(tag: str, choices: list[str] | None = None) -> str:
         if cand in choices:
             return cand
     listing = ", ".join(f"{native_name(c)} ({c.replace('_', '-')})" for c in choices)
-    raise LanguageError(f"no packet in '{tag}'. Available languages: {listing}", field="language")
+    raise LanguageError(f"no packet in {_known_name(t)}. Available languages: {listing}", field="language")
+
+
+def _known_name(t: Tag) -> str:
+    """The language's English name from CLDR, or 'this language': never the tag as typed."""
+    try:
+        name = Locale.parse("_".join(x for x in (t.language, t.script, t.region) if x)).get_display_name("en")
+    except (ValueError, TypeError, UnknownLocaleError):
+        name = None
+    return name or "this language"
 
 
 @lru_cache(maxsize=None)

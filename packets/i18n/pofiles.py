@@ -121,7 +121,9 @@ def parse_catalog(data: bytes, name: str) -> tuple[Catalog, Header]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 ({exc.reason} at byte {exc.start})", file=name) from None
+        raise ConfigError(f"is not UTF-8 text (byte 0x{data[exc.start]:02X}); save the catalog as UTF-8 "
+                          "(Poedit: Catalog > Properties > Charset)", file=name,
+                          line=data.count(b"\n", 0, exc.start) + 1) from None
     lines = text.removeprefix("\ufeff").split("\n")
     header = _raw_header(lines)
     previous = _previous_ids(lines)

@@ -20,7 +20,6 @@ from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
-from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageBreak,
                                 PageTemplate, Paragraph, Spacer, Table, TableStyle)
@@ -673,9 +672,8 @@ def _short_page_fix(t: _Pages, height: float, top: float) -> int | None:
     return None
 
 
-def render_pdf(doc: L.Document, *, paper: str = "letter", large_print: bool = False,
-               password: str | None = None) -> bytes:
-    """PDF bytes; with ``password``, encrypted with reportlab's standard encryption (printing allowed).
+def render_pdf(doc: L.Document, *, paper: str = "letter", large_print: bool = False) -> bytes:
+    """PDF bytes (encryption, when asked for, is :mod:`packets.protect`'s job, after drawing).
 
     A page left less than a third full because the block after it did not fit (a table, the
     when-to-call block) takes the last headed part of the page before it instead: the packet is
@@ -697,8 +695,6 @@ def render_pdf(doc: L.Document, *, paper: str = "letter", large_print: bool = Fa
             title=doc.meta_title, author="IL-2 patient packet generator", subject="Patient education",
             creator="il2-packets", lang=doc.lang,
             invariant=1 if os.environ.get("SOURCE_DATE_EPOCH") else None,
-            encrypt=StandardEncryption(password, canPrint=1, canModify=0, canCopy=1, canAnnotate=0)
-            if password else None,
         )
         template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
         c.height = frame._aH
