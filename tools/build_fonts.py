@@ -357,19 +357,23 @@ def cjk_regular_set(key: str) -> set[int]:
 
 
 def write_licence() -> None:
-    """fonts/OFL.txt: the SIL Open Font License text, from Debian's copyright file of the fonts."""
+    """fonts/OFL.txt: each font's own copyright line, then the SIL Open Font License text from
+    Debian's copyright file of the fonts."""
     text = Path("/usr/share/doc/fonts-noto-cjk/copyright").read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(text) if "SIL OPEN FONT LICENSE Version 1.1" in line)
     end = next(i for i in range(start, len(text)) if text[i].startswith("License: "))
     body = [("" if line.strip() == "." else line[1:]) for line in text[start:end]]
-    scripts = ", ".join(stem for stem, _ in SCRIPTS.values())
-    header = ["Noto Sans, Noto Sans Arabic and " + scripts + ":",
-              "  Copyright 2010, 2012-2022 Google Inc.; 2015-2022 Google LLC.",
-              "Noto Sans CJK (the SC, TC, JP, KR and Han subsets in this folder):",
-              "  Copyright 2014-2021 Adobe (http://www.adobe.com/). Noto is a trademark of Google Inc.",
-              "None of these fonts declares a Reserved Font Name. The CJK subsets are renamed",
-              "(tools/build_fonts.py) only where their character set differs from Noto's own.", "",
-              "These fonts are licensed under the SIL Open Font License, Version 1.1.", ""]
+    owners: dict[str, list[str]] = {}
+    for stem in [*MERGED["sans"][0], *(stem for stem, _ in SCRIPTS.values())]:
+        with TTFont(str(NOTO / f"{stem}-Regular.ttf"), lazy=True) as font:
+            owners.setdefault(font["name"].getDebugName(0), []).append(stem)
+    with TTCollection(str(NOTO_CJK / "NotoSansCJK-Regular.ttc"), lazy=True) as col:
+        owners.setdefault(col.fonts[0]["name"].getDebugName(0), []).append(
+            "Noto Sans CJK (the SC, TC, JP, KR and Han subsets)")
+    header = [f"{', '.join(stems)}: {notice}" for notice, stems in owners.items()]
+    header += ["", "None of these fonts declares a Reserved Font Name. The wide Han subset is named",
+               "Noto Sans CJK Han (tools/build_fonts.py) because its character set is not Noto's own.", "",
+               "These fonts are licensed under the SIL Open Font License, Version 1.1.", ""]
     (FONTS / "OFL.txt").write_text("\n".join(header + body).rstrip() + "\n", encoding="utf-8")
 
 
