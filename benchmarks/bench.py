@@ -10,7 +10,9 @@ Measurements:
 - per script (Latin: en/es, Chinese: zh-Hans, Arabic: ar): median ms per packet and KB per packet;
 - the floor: the same localized text laid out by plain reportlab (one font, no chrome, no
   calendar, no fallback/bidi layers), to show what the project's layers cost;
-- with --memory: peak RSS of a child process rendering 100 and 1000 packets (flat in N?).
+- with --memory: peak RSS of a child process rendering 100 and 1000 packets (flat in N?);
+- the production gate's cost per packet: what build_packet asks packets.review for every packet
+  (warm: catalog checks cached per catalog version), and the one-off check of a catalog version.
 """
 
 from __future__ import annotations
@@ -248,6 +250,39 @@ def peak_rss_mb(n: int) -> float:
     return float(r.stdout.strip().splitlines()[-1])
 
 
+def gate_cost(program, n: int, repeats: int) -> dict:
+    """Microseconds per packet that the gate adds (medians), and ms for the first packet of a
+    catalog version, when its strings are checked (once per process and version)."""
+    import dataclasses
+
+    from packets import review
+    from packets.i18n import checks
+    from packets.i18n.locales import catalog_id_for
+    content = load_content()
+    production = dataclasses.replace(program, production=True)
+    warm, prod, cold = [], [], []
+    from packets.i18n.context import make_context
+    for _ in range(repeats):
+        for lang in mix(n):
+            cid = catalog_id_for(lang)
+            state = make_context(lang, program.territory).catalog  # the build's context has it loaded
+            t = time.perf_counter()
+            review.withheld_strings(cid, content, program, state)  # every mode: strings that fail a check
+            review.program_state(program)                            # every mode: SAMPLE or not
+            warm.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            review.may_print(production, cid, content, state)        # production: three reviews + strings
+            prod.append(time.perf_counter() - t)
+        for cid in ("es", "zh_Hans", "ar"):
+            checks._STRING_ERRORS.clear()
+            checks.check_string.cache_clear()
+            t = time.perf_counter()
+            review.withheld_strings(cid, content, program)
+            cold.append(time.perf_counter() - t)
+    return {"every packet (us)": statistics.median(warm) * 1e6, "production (us)": statistics.median(prod) * 1e6,
+            "first packet of a catalog version (ms)": statistics.median(cold) * 1000}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=60, help="packets per measurement (default 60)")
@@ -270,6 +305,8 @@ def main() -> int:
     print(f"{'script':<9} {'ms/packet':>10} {'KB/packet':>10} {'floor ms':>9} {'overhead':>9}")
     for script, (ms, kb) in scripts.items():
         print(f"{script:<9} {ms:>10.1f} {kb:>10.1f} {floors[script]:>9.1f} {ms / floors[script]:>8.2f}x")
+    gate = gate_cost(program, args.n, args.repeats)
+    print("gate per packet: " + "; ".join(f"{k} {v:.1f}" for k, v in gate.items()))
     if args.memory:
         small, large = peak_rss_mb(100), peak_rss_mb(1000)
         print(f"peak RSS: 100 packets {small:.0f} MB; 1000 packets {large:.0f} MB "

@@ -2,10 +2,18 @@
 
 In: a :class:`Patient`, a :class:`Program` and options. Out: a :class:`BuiltPacket` (bytes and
 the file name ``<mrn>-<lang>.pdf``). Writing the file is :mod:`packets.output`'s job.
+
+The gate, in every mode: a catalog that does not parse stops the build (file:line); a
+translation that fails a check never prints (the English prints in its place, marked [EN]).
+In production (the profile's ``production: true``, or ``Options.require_reviewed``) a packet
+is built only when :func:`packets.review.may_print` says yes; otherwise :class:`ConfigError`
+says in one line what is not ready, who must act and what they run. Outside production, a
+packet from an unreviewed profile says "SAMPLE" on every page.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from .content import Content, load_content
@@ -26,7 +34,7 @@ class Options:
     paper: str | None = None         # letter | a4; default from the program's territory
     large_print: bool = False
     bilingual: bool = False          # each section also in English, for a caregiver or nurse
-    require_reviewed: bool = False
+    require_reviewed: bool = False  # production for this run, whatever the profile says
     allow_fallback: bool = False
     tag_lines: bool = False          # translator preview: tag strings with their .po line numbers
     preview: bool = False            # translator preview: mark problems, never stop at them
@@ -57,23 +65,35 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
                  content: Content | None = None, password: str | None = None) -> BuiltPacket:
     from .render import render_pdf  # the only place the pipeline touches reportlab
 
+    from . import review
+
     content = content or load_content()
+    production = options.require_reviewed or program.production
+    if production and (options.allow_fallback or options.tag_lines or options.preview):
+        raise ConfigError("--allow-fallback and previews are not for production: a production packet prints "
+                          "only reviewed translations")
     schedule = build_schedule(patient, program.regimen)
     ctx = make_context(options.language or patient.language, program.territory,
                        allow_fallback=options.allow_fallback, tag_lines=options.tag_lines,
                        preview=options.preview)
-    if options.require_reviewed and ctx.is_draft:
-        raise ConfigError(f"the {ctx.bcp47} catalog is a draft, not reviewed by a qualified medical "
-                          "translator (--require-reviewed)", file=ctx.catalog.path)
+    if production:
+        verdict = review.may_print(program, ctx.catalog_id, content, ctx.catalog)
+        if not verdict.ok:
+            raise ConfigError(verdict.reason)
+    withheld = {} if options.preview else review.withheld_strings(ctx.catalog_id, content, program, ctx.catalog)
+    if withheld:  # a translator's preview marks these strings instead (packets.i18n.preview)
+        ctx = dataclasses.replace(ctx, withheld=frozenset(withheld))
     if ctx.catalog and not ctx.allow_fallback and (ctx.catalog.untranslated or ctx.catalog.fuzzy):
         raise ConfigError(f"the {ctx.bcp47} catalog has {len(ctx.catalog.untranslated)} untranslated and "
                           f"{len(ctx.catalog.fuzzy)} fuzzy strings; finish it or use --allow-fallback",
                           file=ctx.catalog.path)
     today = printed_date()
-    doc = localize(content, program, patient, schedule, ctx, today)
+    sample = not production and not review.program_state(program).ready
+    doc = localize(content, program, patient, schedule, ctx, today, production=production, sample=sample)
     if options.bilingual:
         english = make_context("en", program.territory)
-        doc = bilingual(doc, localize(content, program, patient, schedule, english, today), content, program, ctx)
+        doc = bilingual(doc, localize(content, program, patient, schedule, english, today, production=production,
+                                      sample=sample), content, program, ctx)
     pdf = render_pdf(doc, paper=options.paper or program.paper, large_print=options.large_print)
     if password:  # AES-256 after drawing; the renderer never sees the password
         from .protect import encrypt_pdf

@@ -1,4 +1,4 @@
-"""Command line: ``python generate.py {build,demo,batch,fhir,i18n} ...`` (also the ``packets`` script).
+"""Command line: ``python generate.py {build,demo,batch,fhir,status,review,i18n} ...`` (also the ``packets`` script).
 
 Exit codes: 0 all good; 1 some items failed; 2 usage or configuration error.
 Problems print as one plain line each on stderr, never with a traceback, and never with a
@@ -33,7 +33,8 @@ def _add_packet_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bilingual", action="store_true",
                    help="each section in the patient's language, then in English (cover in both)")
     p.add_argument("--require-reviewed", action="store_true",
-                   help="refuse catalogs not reviewed by a qualified medical translator (exit 2)")
+                   help="production for this run: build only from reviewed content, profile and catalog "
+                        "(exit 2 otherwise); a profile with 'production: true' always does")
     p.add_argument("--allow-fallback", action="store_true",
                    help="build from an incomplete catalog, showing English for missing strings, marked")
 
@@ -81,6 +82,24 @@ def parser() -> argparse.ArgumentParser:
                          "from PACKETS_FHIR_TOKEN")
     _add_packet_options(fh)
 
+    st = sub.add_parser("status", help="review status of the content, the program profile and every catalog",
+                        description="One line each: reviewed (by whom, when), draft, or changed since review; "
+                                    "for what is not reviewed, who must act and the command they run.")
+    st.add_argument("--program", type=Path, default=None, help="program profile YAML (default: content/program.yaml)")
+
+    rv = sub.add_parser("review", help="record a review of the content or a program profile",
+                        description="Record who reviewed what, when, and a fingerprint of exactly what was "
+                                    "reviewed. Refused while the target has problems. Catalogs: 'i18n review'.")
+    rsub = rv.add_subparsers(dest="review_command", required=True, parser_class=_Parser)
+    rc = rsub.add_parser("content", help="a clinician's review of content/packet.yaml and content/ui.yaml",
+                         description="Refused while a block that may state a medical fact has no source.")
+    rc.add_argument("--by", required=True, metavar='"NAME, CREDENTIAL"', help='e.g. "Ana Ruiz, MD"')
+    rp = rsub.add_parser("program", help="the program staff's review of a profile",
+                         description="Refused while the profile has a validation error, a fictional phone "
+                                     "number or an example domain.")
+    rp.add_argument("--program", type=Path, default=None, help="program profile YAML (default: content/program.yaml)")
+    rp.add_argument("--by", required=True, metavar='"NAME, CREDENTIAL"', help='e.g. "Sam Lee, RN, program manager"')
+
     i = sub.add_parser("i18n", help="translation tools", description="Catalog tools for translators.")
     isub = i.add_subparsers(dest="i18n_command", required=True, parser_class=_Parser)
     isub.add_parser("extract", help="write locales/packet.pot from content/*.yaml",
@@ -95,8 +114,17 @@ def parser() -> argparse.ArgumentParser:
     chk = isub.add_parser("check", help="check catalogs for translator mistakes",
                           description="Print every finding as file:line: msgid: problem. Exit 1 on errors.")
     chk.add_argument("langs", nargs="*", metavar="LANG", help="BCP 47 tags (default: every catalog)")
+    chk.add_argument("--errors-only", action="store_true", help="print errors only, no warnings")
     isub.add_parser("stats", help="one line per language: translated, fuzzy, untranslated, review status",
-                    description="Translation progress and review status of every catalog.")
+                    description="Translation progress and review status of every catalog (reviewed by whom "
+                                "and when, draft, or changed since review).")
+    irv = isub.add_parser("review", help="record a qualified medical translator's review of a catalog",
+                          description="Writes X-Review-Status, X-Reviewed-By, X-Reviewed-Date and a fingerprint "
+                                      "of the catalog's strings into its header. Refused while the catalog has "
+                                      "a check error, or a fuzzy or untranslated string.")
+    irv.add_argument("lang", help="BCP 47 tag")
+    irv.add_argument("--by", required=True, metavar='"NAME, CREDENTIAL"',
+                     help='e.g. "Ana Ruiz, CCHI CoreCHI-P"')
     pre = isub.add_parser("preview", help="a sample packet in one language, for its translator",
                           description="Write a packet for the sample patient in LANG (English fills gaps, marked).")
     pre.add_argument("lang", help="BCP 47 tag")
@@ -165,6 +193,44 @@ def cmd_demo(args) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def _print_state(state) -> None:
+    line = f"{state.label}: {state.summary()}"
+    if not state.ready:
+        line += f" -> {state.who}: {state.command}"
+    print(line)
+
+
+def cmd_status(args) -> int:
+    from .content import load_content
+    from .program import load_program
+    from .review import status
+    program = load_program(args.program)
+    states = status(program, load_content())
+    mode = "production (packets only when all three are reviewed)" if program.production else \
+        "not production (packets from an unreviewed profile say SAMPLE on every page)"
+    print(f"{program.file}: {mode}")
+    for state in states:
+        _print_state(state)
+    return EXIT_OK
+
+
+def _refused(err) -> int:
+    for detail in err.details:
+        print(detail, file=sys.stderr)
+    _fail(err)
+    return EXIT_FAILED
+
+
+def cmd_review(args) -> int:
+    from .review import ReviewRefused, review_content, review_program
+    try:
+        state = review_content(args.by) if args.review_command == "content" else review_program(args.by, args.program)
+    except ReviewRefused as err:
+        return _refused(err)
+    _print_state(state)
+    return EXIT_OK
+
+
 def cmd_i18n(args) -> int:
     if args.i18n_command == "extract":
         from .i18n.extract import write_template
@@ -174,10 +240,11 @@ def cmd_i18n(args) -> int:
     if args.i18n_command == "update":
         from .i18n.catalogs import update_catalogs
         from .i18n.locales import base_catalog
-        for path, fuzzy, untranslated, obsolete in update_catalogs():
+        for path, fuzzy, untranslated, obsolete, demoted in update_catalogs():
             parent = base_catalog(path.parent.parent.name)
             note = f" (a variant: empty strings use {parent})" if parent else ""
-            print(f"{path}: {fuzzy} fuzzy, {untranslated} untranslated{note}, {obsolete} obsolete")
+            print(f"{path}: {fuzzy} fuzzy, {untranslated} untranslated{note}, {obsolete} obsolete"
+                  + (f"; {demoted}" if demoted else ""))
         return EXIT_OK
     if args.i18n_command == "init":
         from .i18n.catalogs import init_catalog
@@ -199,13 +266,26 @@ def cmd_i18n(args) -> int:
     if args.i18n_command == "stats":
         from .i18n.checks import catalog_stats
         from .i18n.locales import available
+        from .review import catalog_state
         for c in available()[1:]:
-            st = catalog_stats(c)
-            review = st["status"] + (f" by {st['reviewer']} on {st['reviewed']}" if st["status"] == "reviewed" else "")
+            try:
+                st = catalog_stats(c)
+            except ConfigError as err:
+                print(f"{c}: does not parse: {err}")
+                continue
             own = f"{st['own']} own string{'' if st['own'] == 1 else 's'}"
             variant = f" (variant of {st['variant_of']}: {own})" if st["variant_of"] else ""
             print(f"{st['native']} ({st['tag']}): {st['percent']:.0f}% translated{variant}, {st['fuzzy']} fuzzy, "
-                  f"{st['untranslated']} untranslated; {review}")
+                  f"{st['untranslated']} untranslated; {catalog_state(c).summary()}")
+        return EXIT_OK
+    if args.i18n_command == "review":
+        from .i18n.locales import catalog_id_for
+        from .review import ReviewRefused, review_catalog
+        try:
+            state = review_catalog(catalog_id_for(args.lang), args.by)
+        except ReviewRefused as err:
+            return _refused(err)
+        _print_state(state)
         return EXIT_OK
     if args.i18n_command == "preview":
         return _i18n_preview(args)
@@ -221,11 +301,13 @@ def _i18n_check(args) -> int:
         if c == "en":
             continue
         for finding in check_catalog(c):
-            print(finding)
             if finding.severity == ERROR:
                 errors += 1
             else:
                 warnings += 1
+                if args.errors_only:
+                    continue
+            print(finding)
     print(f"{len(ids)} catalog(s) checked: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
     return EXIT_FAILED if errors else EXIT_OK
 
@@ -235,8 +317,10 @@ def _i18n_preview(args) -> int:
     from .output import atomic_write
     from .patient import load_patient
     from .program import load_program
+    import dataclasses
     patient = load_patient(paths.data_dir() / "sample_patient.yaml")
-    built = build_packet(patient, load_program(), Options(language=args.lang, allow_fallback=True,
+    program = dataclasses.replace(load_program(), production=False)  # a translator's preview, never for a patient
+    built = build_packet(patient, program, Options(language=args.lang, allow_fallback=True,
                                                           large_print=args.large_print,
                                                           tag_lines=args.line_numbers, preview=True))
     target = args.output or Path("out") / f"preview-{built.language}.pdf"
@@ -359,7 +443,8 @@ def cmd_fhir(args) -> int:
     return EXIT_FAILED if result.errors or matched.unclear or matched.unowned or not_posted else EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "fhir": cmd_fhir, "i18n": cmd_i18n}
+COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "fhir": cmd_fhir, "status": cmd_status,
+            "review": cmd_review, "i18n": cmd_i18n}
 
 
 def _terminated(signum, frame):  # SIGTERM: stop like Ctrl-C, so workers and temporary files are cleaned up

@@ -31,7 +31,11 @@ BLOCK_TYPES = {
     "contact_card": {"title"},
     "resource": {"ref", "text"},
 }
-COMMON_KEYS = {"type", "source", "note"}
+COMMON_KEYS = {"type", "source", "note", "unsourced"}
+# Blocks whose text can state a medical fact: each needs a ``source`` (one id or a list), or an
+# ``unsourced`` reason saying why it states none ("a practical step"). A clinician's review is
+# refused while one has neither (packets.review).
+FACT_BLOCKS = frozenset({"paragraph", "list", "checklist", "callout"})
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,16 @@ class Block:
     text: Message | None = None
     title: Message | None = None
     items: tuple[Message, ...] = ()
-    source: str | None = None
+    sources: tuple[str, ...] = ()
     ref: str | None = None
     style: str | None = None
+    unsourced: str | None = None   # why a block that could state a fact needs no source
+    line: int = 0
+
+    @property
+    def needs_source(self) -> bool:
+        """A block that may state a medical fact, with neither a source nor a reason for none."""
+        return self.type in FACT_BLOCKS and not self.sources and not self.unsourced
 
 
 @dataclass(frozen=True)
@@ -171,6 +182,10 @@ def parse_packet(data, file: str) -> tuple:
             raise ConfigError(f"unknown source '{src}'", file=file, line=line, field="source")
         return str(src) if src is not None else None
 
+    def check_sources(src, line) -> tuple[str, ...]:
+        listed = src if isinstance(src, list) else ([] if src is None else [src])
+        return tuple(check_source(s, line) for s in listed)
+
     values = {}
     for name, spec in (data.get("values") or {}).items():
         kinds = [k for k in ("number", "percent", "text") if k in (spec or {})]
@@ -219,14 +234,19 @@ def parse_packet(data, file: str) -> tuple:
             ref = b.get("ref")
             if btype == "resource" and str(ref) not in resources:
                 raise ConfigError(f"unknown resource '{ref}'", file=file, line=line, field="ref")
+            if b.get("source") is not None and b.get("unsourced"):
+                raise ConfigError("a block has a source or a reason for none (unsourced), not both",
+                                  file=file, line=line)
             blocks.append(Block(
                 type=btype,
                 text=_msg(b["text"], sid, file, note) if b.get("text") else None,
                 title=_msg(b["title"], sid, file, note) if b.get("title") else None,
                 items=tuple(_msg(i, sid, file, note) for i in items),
-                source=check_source(b.get("source"), line),
+                sources=check_sources(b.get("source"), line),
                 ref=str(ref) if ref is not None else None,
                 style=str(b["style"]) if b.get("style") else None,
+                unsourced=str(b["unsourced"]).strip() if b.get("unsourced") else None,
+                line=line,
             ))
         sections.append(Section(sid, title, tuple(blocks)))
     return tuple(sections), values, resources, sources
@@ -253,10 +273,13 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-@lru_cache(maxsize=4)
 def load_content(content_dir: Path | None = None) -> Content:
-    """Load the whole content once per process (it is read-only)."""
-    base = Path(content_dir) if content_dir else paths.content_dir()
+    """Load the whole content once per process and folder (it is read-only)."""
+    return _load_content(Path(content_dir) if content_dir else paths.content_dir())
+
+
+@lru_cache(maxsize=4)
+def _load_content(base: Path) -> Content:
     packet_file, ui_file = base / "packet.yaml", base / "ui.yaml"
     for f in (packet_file, ui_file):
         if not f.is_file():

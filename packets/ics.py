@@ -44,8 +44,8 @@ def schedule_ics(schedule: Schedule, ctx: LocaleContext, content: Content, progr
         cal.add_component(_event(loc.ui_text("ics_stay", cycle=ctx.number(c.number)), c.admission,
                                  c.discharge_latest, stamp, "stay"))
     if schedule.response_scan:
-        cal.add_component(_event(loc.ui_text("ics_scan"), schedule.response_scan, schedule.response_scan,
-                                 stamp, "scan"))
+        title = loc.ui_text("ics_scan_estimated" if schedule.response_scan_estimated else "ics_scan")
+        cal.add_component(_event(title, schedule.response_scan, schedule.response_scan, stamp, "scan"))
     if schedule.follow_up:
         cal.add_component(_event(loc.ui_text("ics_visit"), schedule.follow_up, schedule.follow_up, stamp, "visit"))
     for t in schedule.tests:

@@ -179,6 +179,10 @@ class Document:
     second_cover: Cover | None = None  # bilingual packets: the cover again, in English
     second_catalog_id: str | None = None
     appendix: tuple[Section, ...] = ()  # translator previews: the check's findings, last
+    # Printed across every page of a packet from an unreviewed profile: "SAMPLE — not for patient
+    # use" in the packet's language, then in English. Drawn over the page, so a sample paginates
+    # exactly like the real packet.
+    watermark: tuple[str, ...] = ()
 
 
 _TAG = re.compile(r"(</?b>)")
@@ -250,6 +254,8 @@ class Localizer:
             "stay_min": ctx.number(reg.stay_min),
             "stay_max": ctx.number(reg.stay_max),
             "break_days": ctx.number(reg.break_days),
+            "break_weeks": ctx.number(max(1, round(reg.break_days / 7))),  # "about 2 weeks"
+            "cycles_per_course": ctx.number(reg.cycles_per_course),
             "scan_weeks": ctx.number(reg.scan_weeks),
             "max_cycles": ctx.number(reg.max_cycles),
         }
@@ -356,27 +362,46 @@ def _calendar(loc: Localizer, schedule: Schedule) -> Calendar:
     return Calendar(loc.ui("calendar_title"), tuple(months), legend)
 
 
-def language_help(content: Content, program: Program, ctx: LocaleContext) -> LanguageHelp:
-    """Section 1557-style taglines: free language help, one line per shipped language."""
-    from .i18n.context import load_catalog_state
+def _checked(state, catalog_id: str, message: Message) -> str | None:
+    """A catalog's translation of ``message`` if it has one that passes every check."""
+    from .i18n.checks import ERROR, check_string
+    text = state.translations.get((message.context, message.text))
+    if not text or not isinstance(text, str):
+        return None
+    if any(sev == ERROR for sev, _ in check_string(catalog_id, message.context, (message.text,), text)):
+        return None
+    return text
+
+
+def language_help(content: Content, program: Program, ctx: LocaleContext, production: bool = False) -> LanguageHelp:
+    """Section 1557-style taglines: free language help, one line per shipped language.
+
+    A line prints only when its translation passes every check. In production only reviewed
+    catalogs give a line; outside production a draft line ends with its catalog's own
+    "(draft translation)" mark. A catalog that does not parse gives no line (i18n check
+    reports it; the patient's own catalog stops the build).
+    """
+    from .i18n.context import REVIEWED, load_catalog_state
     from .i18n.locales import PSEUDO, available, parent_id, text_direction
 
-    message = content.ui["language_help"]
+    message, mark = content.ui["language_help"], content.ui["draft_mark"]
     values = {"phone_main": program.phone_main}
     lines = [Tagline("en", "ltr", (Run(native_name("en"), True),), fill(message.text, values))]
     for catalog_id in available()[1:]:
         if catalog_id in PSEUDO or parent_id(catalog_id):  # one line per language, not per region
             continue
-        text = load_catalog_state(catalog_id).translations.get((message.context, message.text))
-        if text and isinstance(text, str):
-            try:
-                runs = fill(text, values)
-            except ConfigError:
-                if ctx.preview is None:
-                    raise
-                continue  # another language's mistake never stops this language's preview
-            lines.append(Tagline(catalog_id, text_direction(catalog_id), (Run(native_name(catalog_id), True),),
-                                 runs))
+        try:
+            state = load_catalog_state(catalog_id)
+        except ConfigError:
+            continue
+        text = _checked(state, catalog_id, message)
+        reviewed = state.review_status == REVIEWED
+        if not text or (production and not reviewed):
+            continue
+        runs = fill(text, values)
+        if not reviewed:
+            runs += (Run(" " + (_checked(state, catalog_id, mark) or mark.text)),)
+        lines.append(Tagline(catalog_id, text_direction(catalog_id), (Run(native_name(catalog_id), True),), runs))
     title_msg = content.ui["language_help_title"]
     return LanguageHelp(fill(ctx.gettext(title_msg), {}), (Run(title_msg.text),), tuple(lines))
 
@@ -413,7 +438,9 @@ def _block(loc: Localizer, block: Block, schedule: Schedule):
 
 
 def localize(content: Content, program: Program, patient: Patient, schedule: Schedule,
-             ctx: LocaleContext, printed: dt.date) -> Document:
+             ctx: LocaleContext, printed: dt.date, *, production: bool = False, sample: bool = False) -> Document:
+    """``production``: the language-help page lists reviewed languages only. ``sample``: every page
+    says "SAMPLE, not for patient use", in the packet's language and in English."""
     loc = Localizer(content, program, ctx)
     cover_section = content.section("cover")
     dates_block = next((b for b in cover_section.blocks if b.type == "dates_at_a_glance"), None)
@@ -447,7 +474,10 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
     def page_label(page: int, pages: int) -> str:
         return plain(fill(page_template, {"page": ctx.number(page), "pages": ctx.number(pages)}))
 
-    notices = []
+    notices, watermark = [], ()
+    if sample:
+        english, local = content.ui["sample_notice"].text, loc.ui_text("sample_notice")
+        watermark = (local, english) if local != english else (english,)
     if ctx.is_draft:
         english = content.ui["draft_notice"].text
         local = loc.ui_text("draft_notice")
@@ -455,7 +485,8 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
     if ctx.fell_back:
         notices.append(loc.ui_text("fallback_notice"))
 
-    used_sources = sorted({b.source for s in content.sections for b in s.blocks if b.source})
+    used_sources = sorted({src for s in content.sections for b in s.blocks for src in b.sources}
+                          | {r.source for r in content.resources.values() if r.source})
     appendix = ()
     if ctx.preview is not None:
         title, lines = ctx.preview.report()
@@ -467,7 +498,8 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
         header=(*name, Run("  ·  "), *loc.ui("mrn_short", mrn=patient.mrn)),
         page_label=page_label, notices=tuple(notices), cover=cover, sections=tuple(sections),
         sources=tuple(content.sources[s] for s in used_sources), sources_title=loc.ui("sources"),
-        calendar=calendar, language_help=language_help(content, program, ctx), appendix=appendix,
+        calendar=calendar, language_help=language_help(content, program, ctx, production), appendix=appendix,
+        watermark=watermark,
     )
 
 
@@ -493,4 +525,5 @@ def bilingual(local: Document, english: Document, content: Content, program: Pro
         cover=Cover(cover.program_name, cover.title, cover.fields, cover.intro + (Run(" "),) + note, cover.dates),
         sections=tuple(sections), sources=local.sources, sources_title=local.sources_title,
         calendar=local.calendar, language_help=local.language_help, second_cover=english.cover, second_catalog_id=english.catalog_id,
+        watermark=local.watermark,
     )

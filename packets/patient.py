@@ -361,10 +361,10 @@ def _check_dates(sched: ScheduleInput, birth: dt.date | None, today: dt.date, pr
         elif d > today + AHEAD:
             problems.add(f"({d.isoformat()}) is more than two years after today ({today.isoformat()}); "
                          "check the year", where)
-        elif first and d > first + AHEAD:
+        elif first and first <= dt.date.max - AHEAD and d > first + AHEAD:  # no overflow near year 9999
             problems.add(f"({d.isoformat()}) is more than two years after the first admission "
                          f"({first.isoformat()}); check the year", where)
-        elif first and (where, d) in tests and d < first - TESTS_BEFORE:
+        elif first and (where, d) in tests and first >= dt.date.min + TESTS_BEFORE and d < first - TESTS_BEFORE:
             problems.add(f"({d.isoformat()}) is more than six months before the first admission "
                          f"({first.isoformat()}); check the year", where)
     if birth is not None and dated + tests:

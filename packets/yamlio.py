@@ -21,6 +21,20 @@ class LineStr(str):
     line: int = 0
 
 
+class LineInt(int):
+    """An int read from YAML, with its line and the text as written (``0503555``, ``000``)."""
+
+    line: int = 0
+    source: str = ""
+
+
+class LineFloat(float):
+    """A float read from YAML, with its line and the text as written (``1.10``)."""
+
+    line: int = 0
+    source: str = ""
+
+
 class _Loader(yaml.SafeLoader):
     pass
 
@@ -31,7 +45,20 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> LineStr:
     return value
 
 
+def _keep_source(kind):
+    base = {LineInt: yaml.SafeLoader.construct_yaml_int, LineFloat: yaml.SafeLoader.construct_yaml_float}[kind]
+
+    def construct(loader: _Loader, node: yaml.ScalarNode):
+        value = kind(base(loader, node))
+        value.line = node.start_mark.line + 1
+        value.source = str(node.value)
+        return value
+    return construct
+
+
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+_Loader.add_constructor("tag:yaml.org,2002:int", _keep_source(LineInt))
+_Loader.add_constructor("tag:yaml.org,2002:float", _keep_source(LineFloat))
 # Dates stay text here, so a bad one (2026-13-03) reaches the field's own validation and
 # error message instead of failing inside the YAML parser.
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
@@ -74,3 +101,27 @@ def read_text(path: Path | str, error: type[PacketError] = PacketError, limit: i
 
 def line_of(value, default: int = 0) -> int:
     return getattr(value, "line", default)
+
+
+def text(value, *, file: str | None, field: str, error: type[PacketError] = PacketError,
+         required: bool = True) -> str | None:
+    """A field that must be text. YAML 1.1 reads some unquoted text as something else: ``000``
+    as 0, ``0503555`` as the octal number 165741, ``1:30`` as 90, ``NO``/``yes``/``off`` as
+    booleans. Each is an ``error`` naming the field and file (and the line when YAML kept it),
+    never a silent conversion. Returns the text stripped, or None for an absent optional field.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise error("is required", file=file, field=field)
+        return None
+    if isinstance(value, str):
+        return value.strip()
+    line = getattr(value, "line", None) or None
+    if isinstance(value, bool):
+        raise error("must be text in quotes: YAML reads yes, no, on, off, true and false (in any case) "
+                    f"as {str(value).lower()}; write it in quotes", file=file, line=line, field=field)
+    if isinstance(value, (int, float)):
+        written = getattr(value, "source", "") or str(value)
+        raise error(f"must be text in quotes: YAML reads {written} as the number {value}; "
+                    f'write "{written}"', file=file, line=line, field=field)
+    raise error("must be text", file=file, line=line, field=field)

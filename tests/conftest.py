@@ -14,6 +14,28 @@ from packets.patient import load_patient, parse_patient
 from packets.program import load_program
 
 
+# A profile that could be real (no number in a range reserved for fiction, a real domain), for tests
+# that need a profile its staff could review. The shipped profile is a sample.
+REAL_PROFILE = """\
+program_name: High-Dose IL-2 Immunotherapy Program
+hospital_name: Providence Portland Medical Center
+unit_name: the oncology unit
+phones:
+  main: "(503) 215-6000"
+  24h: "(503) 215-6001"
+emergency_number: "911"
+address: "4805 NE Glisan St, Portland, OR 97213"
+website: "https://www.providence.org"
+territory: US
+regimen:
+  stay_days: [5, 7]
+  break_days: 14
+  scan_weeks_after_second_cycle: 4
+  cycles_per_course: 2
+  max_cycles: 6
+"""
+
+
 @pytest.fixture(scope="session")
 def content():
     return load_content()

@@ -125,6 +125,8 @@ def _spans(page) -> list[Span]:
     several lines of a paragraph)."""
     out = []
     for s in page.get_texttrace():
+        if abs(s["dir"][1]) > 1e-3:  # a SAMPLE watermark across the page is not its text layout
+            continue
         run: list = []
         for c in [*s["chars"], None]:
             if c is not None and c[0] < 0:

@@ -147,3 +147,32 @@ def char_fonts(pdf: bytes, page_index: int, text: str) -> list[str]:
 
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         return [c["fontname"] for c in doc.pages[page_index].chars if c["text"] in text]
+
+
+def sized_runs(pdf: bytes) -> list[tuple[int, float, str]]:
+    """(page index, font size in points, text) of every text run, in drawing order."""
+    out = []
+    for index, page in enumerate(PdfReader(io.BytesIO(pdf)).pages):
+        def visit(text, cm, tm, font_dict, font_size, index=index):
+            if text.strip():
+                out.append((index, round(font_size * (tm[0] or 1), 1), text))
+
+        page.extract_text(visitor_text=visit)
+    return out
+
+
+def spans_by_heading(pdf: bytes, size: float) -> list[tuple[str, str]]:
+    """The document cut at every run drawn at ``size`` (a heading style): (heading, text up to
+    the next heading), in order. Consecutive heading runs (one heading in several fonts) join."""
+    spans: list[list[str]] = []
+    last_was_heading = False
+    for _, run_size, text in sized_runs(pdf):
+        heading = abs(run_size - size) < 0.05
+        if heading and not last_was_heading:
+            spans.append([text, ""])
+        elif heading:
+            spans[-1][0] += text
+        elif spans:
+            spans[-1][1] += text
+        last_was_heading = heading
+    return [(h, t) for h, t in spans]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+import shutil
+
 import pytest
 
 from packets import paths
@@ -105,3 +107,64 @@ def test_cli_stats_one_line_per_language(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == len(available()) - 1
     assert any(line.startswith("Español (es): ") and "draft" in line for line in lines)
+
+
+# --- the mistakes the checker exists to catch never crash it --------------------------------------
+
+@pytest.mark.parametrize("source, translation, problem, severity", [
+    pytest.param("Call {phone_24h} now", "Llame al {phone_24h ahora", "lone { or a broken placeholder", ERROR,
+                 id="lone-open-brace"),
+    pytest.param("Call {phone_24h} now", "Llame al phone_24h} ahora", "lone } or a broken placeholder", ERROR,
+                 id="lone-close-brace"),
+    pytest.param("Call {phone_24h} now", "Llame al %s ahora", "%s is not a placeholder here", ERROR, id="printf-s"),
+    pytest.param("Call {phone_24h} now", "Llame al {phone_24h}\\nahora", "line break (\\n) not in the English", ERROR,
+                 id="newline"),
+    pytest.param("Call {phone_24h} now", "Llame al {phone_24h} ahora ", "space at the start or end", "warning",
+                 id="trailing-space"),
+    pytest.param("Call {phone_24h} now", "Llame al&nbsp;{phone_24h} ahora", "HTML entity &nbsp; would print as typed",
+                 ERROR, id="html-entity"),
+    pytest.param("Call {phone_24h} now", "Llame al {0} ahora", "lone { or a broken placeholder", ERROR,
+                 id="positional-placeholder"),
+])
+def test_traps_are_findings_with_their_line(locales_with, source, translation, problem, severity):
+    base = locales_with(entry("overview", "First", "Primero"), entry("overview", source, translation))
+    findings = check_catalog("es", base, run_msgfmt=False)
+    bad = [f for f in findings if problem in f.problem]
+    assert bad, [str(f) for f in findings]
+    assert bad[0].line == 13 and bad[0].severity == severity
+    assert str(bad[0]).startswith(f"{base / 'es' / 'LC_MESSAGES' / 'packet.po'}:13: {source}: {severity}: ")
+
+
+def test_a_broken_placeholder_is_withheld_from_the_packet_not_a_crash(locales_with):
+    """The build runs the same rules: a translation with a lone brace is withheld (the English
+    prints), where fill() would have stopped the build."""
+    from packets.content import Message
+    from packets.i18n.checks import string_errors
+    from packets.i18n.context import load_catalog_state
+    base = locales_with(entry("ui", "Call {phone_24h} now", "Llame al {phone_24h ahora"), entry("ui", "What", "Qué"))
+    printed = {("ui", t): Message("ui", t) for t in ("Call {phone_24h} now", "What")}
+    errors = string_errors(load_catalog_state("es", base), "es", printed)
+    assert list(errors) == [("ui", "Call {phone_24h} now")] and errors[("ui", "Call {phone_24h} now")].line == 9
+
+
+def test_errors_only_view(locales_with, monkeypatch, tmp_path, capsys):
+    base = locales_with(entry("side_effects", "Call 911 now.", "Llame al 112."), entry("ui", "What", "Qué", fuzzy=True))
+    for name in ("content", "fonts"):
+        (tmp_path / name).symlink_to(paths.root() / name)
+    monkeypatch.setenv("PACKETS_ROOT", str(tmp_path))
+    assert main(["i18n", "check", "es", "--errors-only"]) == 1
+    captured = capsys.readouterr()
+    assert "number 911" in captured.out and "number 112" in captured.out
+    assert ": warning: " not in captured.out and "fuzzy" not in captured.out
+    assert "2 error(s)" in captured.err and base
+
+
+@pytest.mark.skipif(not shutil.which("msgfmt"), reason="GNU gettext not installed")
+def test_one_msgfmt_failure_is_one_finding(locales_with):
+    """msgfmt reports a leading newline on one line and then 'found 1 fatal error': one finding,
+    at its line; its header warnings stay warnings."""
+    base = locales_with(entry("overview", "First", "\\nPrimero"))
+    found = [f for f in check_catalog("es", base) if f.problem.startswith("msgfmt")]
+    errors = [f for f in found if f.severity == ERROR]
+    assert len(errors) == 1 and errors[0].line == 10 and "do not both begin with" in errors[0].problem
+    assert all(f.severity == "warning" for f in found if f not in errors)

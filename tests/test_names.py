@@ -154,7 +154,7 @@ def test_without_a_profile_an_mrn_must_still_be_safe_in_a_file_name():
 
 
 def test_the_profile_states_its_mrn_format(program):
-    data = {"program_name": "P", "hospital_name": "H", "unit_name": "U", "phones": {"main": "1", "24h": "2"},
+    data = {"program_name": "P", "hospital_name": "H", "unit_name": "U", "phones": {"main": "(503) 215-6000", "24h": "(503) 215-6001"},
             "emergency_number": "911", "address": "A", "website": "https://x.example", "territory": "US",
             "regimen": {"stay_days": [5, 7], "break_days": 14, "scan_weeks_after_second_cycle": 4,
                         "cycles_per_course": 2, "max_cycles": 6}}

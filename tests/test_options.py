@@ -183,7 +183,8 @@ def test_init_then_update_marks_changed_new_and_removed(translator_root, capsys)
     text = packet.read_text(encoding="utf-8")
     text = text.replace("text: How IL-2 works", "text: How IL-2 treatment works")  # changed
     text = text.replace("text: More cycles\n", "text: More cycles later\n")  # changed
-    text = text.replace("      - type: paragraph\n        text: For questions that can wait, call the clinic at {phone_main}.\n", "")  # removed
+    text = text.replace("      - type: paragraph\n        unsourced: how to reach the clinic\n"
+                        "        text: For questions that can wait, call the clinic at {phone_main}.\n", "")  # removed
     packet.write_text(text, encoding="utf-8")
     assert main(["i18n", "extract"]) == 0
     assert main(["i18n", "update"]) == 0

@@ -43,9 +43,10 @@ def test_no_english_text_escapes_the_catalog(pseudo_root, monkeypatch, program):
     pdf = build_packet(patient(language="en-XA"), program, Options()).pdf
     text = re.sub(r"\s+", " ", " ".join(pdf_text(pdf)))
     content = load_content()
-    # Printed in English too, by design: the draft notice and the English line of the
+    # Printed in English too, by design: the draft and sample notices and the English line of the
     # language-assistance page (which lists every language in its own words).
-    english_on_purpose = {content.ui[k].text for k in ("draft_notice", "language_help", "language_help_title")}
+    english_on_purpose = {content.ui[k].text for k in ("draft_notice", "sample_notice", "language_help",
+                                                        "language_help_title")}
     leaked = [m.text for m in iter_messages(content) if len(m.text) > 12 and m.text not in english_on_purpose
               and re.sub(r"<[^>]+>|\{[^}]*\}", "", m.text)[:24].strip() in text]
     assert not leaked, leaked[:3]

@@ -82,6 +82,7 @@ def test_the_scan_rule_and_the_weekend_come_from_the_profile(program):
     # A territory whose weekend is Friday and Saturday (CLDR): a Sunday scan stays, a Friday one moves.
     data["regimen"]["estimated_scan_day"] = "nearest working day"
     data["territory"] = "SA"
+    data["phones"] = {"main": "+1 503 555 0100", "24h": "+1 503 555 0199"}  # checked for the territory
     gulf = parse_program(data, "p.yaml").regimen
     assert gulf.weekend == {4, 5}
     assert build_schedule(sunday, gulf).response_scan == D(2026, 4, 26)

@@ -73,7 +73,7 @@ def init_catalog(tag: str) -> Path:
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
         "Plural-Forms": plural_header,
-        REVIEW_FIELDS[0]: DRAFT, REVIEW_FIELDS[1]: "", REVIEW_FIELDS[2]: "",
+        **dict.fromkeys(REVIEW_FIELDS, ""), REVIEW_FIELDS[0]: DRAFT,
     }, comment)
     template.mime_headers = list(header.items())
     template.fuzzy = False  # a template from pybabel extract has a fuzzy header
@@ -88,20 +88,28 @@ def _translated_plurals(catalog) -> bool:
     return any(isinstance(m.id, (list, tuple)) and any(m.string) for m in catalog if m.id)
 
 
-def update_catalogs(ids: list[str] | None = None) -> list[tuple[Path, int, int, int]]:
+def update_catalogs(ids: list[str] | None = None) -> list[tuple[Path, int, int, int, str]]:
     """Merge the template into each catalog: changed source -> fuzzy (with the old English as
     ``#|``), new -> empty, gone -> obsolete (kept as ``#~`` only when it had a translation).
 
     A catalog with no translated plural string yet also gets the Plural-Forms its language
     needs (:func:`plurals.header_value`): there is nothing to lose by correcting it then.
 
-    Returns (path, fuzzy, untranslated, obsolete) per catalog.
+    A reviewed catalog whose strings change is demoted: its header says draft again (the last
+    reviewer, date and fingerprint stay, so status shows "changed since review"). A catalog whose
+    strings did not change keeps its review, however the file was rewrapped.
+
+    Returns (path, fuzzy, untranslated, obsolete, demoted) per catalog; ``demoted`` names the
+    review withdrawn, or is empty.
     """
+    from ..fingerprint import HEADER_STATUS, REVIEWED, catalog_fingerprint, catalog_record, judge
+
     template, template_header = _template()
     results = []
     for catalog_id in ids or locales.available()[1:]:
         path = locales.catalog_path(catalog_id)
         catalog, header = read_catalog(path)
+        before = judge(catalog_record(header), catalog_fingerprint(catalog))
         previous = {_key(m): m for m in catalog if m.id and m.fuzzy and m.previous_id}
         contexts = {_key(m)[1]: m.context for m in catalog if m.id}
         if not _translated_plurals(catalog) and not locales.base_catalog(catalog_id):
@@ -121,8 +129,12 @@ def update_catalogs(ids: list[str] | None = None) -> list[tuple[Path, int, int, 
             header["POT-Creation-Date"] = template_header["POT-Creation-Date"]
         fuzzy = sum(1 for m in catalog if m.id and m.fuzzy)
         untranslated = sum(1 for m in catalog if m.id and not m.fuzzy and not _has_text(m.string))
+        demoted = ""
+        if before.status == REVIEWED and catalog_fingerprint(catalog) != catalog_record(header).fingerprint:
+            header[HEADER_STATUS] = DRAFT
+            demoted = f"review by {before.reviewer} on {before.date} withdrawn: changed since review"
         write_catalog(path, catalog, header)
-        results.append((path, fuzzy, untranslated, len(catalog.obsolete)))
+        results.append((path, fuzzy, untranslated, len(catalog.obsolete), demoted))
     return results
 
 

@@ -29,13 +29,18 @@ from ..content import Message
 from ..errors import ConfigError
 from . import locales
 from .plurals import parse_plural_forms, plural_function
-from .pofiles import DRAFT, REVIEWED, read_catalog
+from ..fingerprint import REVIEWED, catalog_fingerprint, catalog_record, judge
+from .pofiles import read_catalog
 from .thin_locales import fix_words, weekday_after_preposition
 
 
 @dataclass(frozen=True)
 class CatalogState:
-    """What a packet needs from a catalog: translations and the header's review status.
+    """What a packet needs from a catalog: translations and its review status.
+
+    ``review_status`` is judged from the header's review record against the catalog's own
+    fingerprint (:mod:`packets.fingerprint`): "reviewed" only when the record is complete and
+    nothing a patient reads changed since; else "draft" or "changed since review".
 
     A translation is a string, or a tuple of forms for a plural message. For a regional
     variant, the state merges the variant and its base: ``origins`` says which catalog
@@ -54,6 +59,8 @@ class CatalogState:
     plural_forms: tuple[int, str] = (2, "(n != 1)")
     origins: dict[tuple[str, str], str] = field(default_factory=dict)
     parts: tuple["CatalogState", ...] = ()
+    fingerprint: str = ""
+    review_detail: str = ""
 
     def form(self, translation: str | tuple[str, ...], n: int) -> str:
         """The plural form of ``translation`` for the number ``n``."""
@@ -91,10 +98,16 @@ def _variant_state(own: CatalogState, base: CatalogState) -> CatalogState:
     missing = [k for k in dict.fromkeys(own.untranslated + own.fuzzy + base.untranslated + base.fuzzy)
                if k not in translations]
     fuzzy = set(own.fuzzy) | set(base.fuzzy)
-    reviewed = own.review_status == REVIEWED and base.review_status == REVIEWED
-    return CatalogState(translations, lines, REVIEWED if reviewed else DRAFT, own.reviewed_by, own.reviewed_date,
+    # Reviewed only when both are: a patient reads strings of each. Otherwise the first part that
+    # is not reviewed says why.
+    pending = next((part for part in (own, base) if part.review_status != REVIEWED), None)
+    status, by, date, detail = (REVIEWED, own.reviewed_by, own.reviewed_date, "") if pending is None else (
+        pending.review_status, pending.reviewed_by, pending.reviewed_date,
+        f"{pending.catalog_id}: {pending.review_detail}" if pending is base else pending.review_detail)
+    return CatalogState(translations, lines, status, by, date,
                         tuple(k for k in missing if k not in fuzzy), tuple(k for k in missing if k in fuzzy),
-                        own.path, own.catalog_id, own.plural_forms, origins, (own, base))
+                        own.path, own.catalog_id, own.plural_forms, origins, (own, base),
+                        f"{own.fingerprint}+{base.fingerprint}", detail)
 
 
 def _file_state(catalog_id: str, base: Path | None = None) -> CatalogState:
@@ -129,10 +142,11 @@ def _file_state(catalog_id: str, base: Path | None = None) -> CatalogState:
             untranslated.append(ident)
         else:
             translations[ident] = strings
-    status = extra.get("X-Review-Status", DRAFT).strip().lower() or DRAFT
-    state = CatalogState(translations, lines, status if status in (DRAFT, REVIEWED) else DRAFT,
-                         extra.get("X-Reviewed-By", ""), extra.get("X-Reviewed-Date", ""),
-                         tuple(untranslated), tuple(fuzzy), str(path), catalog_id, plural_forms)
+    fingerprint = catalog_fingerprint(catalog)
+    review = judge(catalog_record(extra), fingerprint)
+    state = CatalogState(translations, lines, review.status, review.reviewer, review.date,
+                         tuple(untranslated), tuple(fuzzy), str(path), catalog_id, plural_forms,
+                         fingerprint=fingerprint, review_detail=review.detail)
     _CACHE[key] = (stamp, state)
     return state
 
@@ -151,6 +165,8 @@ class LocaleContext:
     tag_lines: bool = False
     fell_back: list = field(default_factory=list, compare=False)
     preview: object = field(default=None, compare=False)  # a preview.Notes in translator previews
+    # Translations that failed a check at build time: the English prints instead, marked [EN].
+    withheld: frozenset = frozenset()
 
     @property
     def is_source(self) -> bool:
@@ -169,7 +185,8 @@ class LocaleContext:
         A plural message needs ``n``, the number that chooses its form.
 
         A missing translation is an error unless the context allows fallback, in which
-        case the English is used and recorded in ``fell_back`` (the packet then says so).
+        case the English is used and recorded in ``fell_back`` (the packet then says so). A
+        translation the build withheld (it failed a check) always falls back the same way.
         """
         if message.plural is not None and not isinstance(n, int):
             raise ConfigError(f"the plural text '{message.text[:50]}' needs a whole number for "
@@ -178,7 +195,9 @@ class LocaleContext:
         text = None
         if self.catalog is not None:
             entry = self.catalog.translations.get(key)
-            if entry is not None and isinstance(entry, tuple) == (message.plural is not None):
+            if key in self.withheld:
+                self.fell_back.append(key)
+            elif entry is not None and isinstance(entry, tuple) == (message.plural is not None):
                 text = self.catalog.form(entry, n)
             elif not self.allow_fallback:
                 raise ConfigError(f"no translation for [{message.context}] '{message.text[:50]}' (extract and "

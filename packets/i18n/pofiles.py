@@ -35,7 +35,7 @@ from babel.messages.pofile import read_po, unescape
 from ..errors import ConfigError
 from ..output import atomic_write
 
-REVIEW_FIELDS = ("X-Review-Status", "X-Reviewed-By", "X-Reviewed-Date")
+REVIEW_FIELDS = ("X-Review-Status", "X-Reviewed-By", "X-Reviewed-Date", "X-Review-Fingerprint")
 DRAFT = "draft"
 REVIEWED = "reviewed"
 # GNU msginit's field order, which polib also writes; other fields follow, sorted.
@@ -118,6 +118,8 @@ def _raw_header(lines: list[str]) -> Header:
 
 
 def parse_catalog(data: bytes, name: str) -> tuple[Catalog, Header]:
+    from .posyntax import check_syntax
+    check_syntax(data, name)  # Babel reads an unterminated string without a word (cut short)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

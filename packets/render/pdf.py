@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import io
+import math
 import os
 import re
 from functools import lru_cache
@@ -544,6 +545,45 @@ class Chrome:
             own = c.other("en", "ltr") if c.rtl and not has_rtl(notice) else c
             para = own.para((L.Run(notice),), "notice", alignment=2 if c.rtl else 0)
             self.notices.append((para, para.wrap(self.inner, 200)[1]))
+        self.watermark = self._watermark(c.doc.watermark)
+
+    WATERMARK = colors.HexColor("#f3cfcf")  # a light red, under the text: it never hides a word
+    WATERMARK_FORM = "SampleWatermark"
+
+    def draw_watermark(self, canvas: Canvas, _doc=None) -> None:
+        """At the start of each page, under what the page prints: made once per PDF as a form."""
+        if not self.watermark:
+            return
+        w, h = self.size
+        canvas.saveState()
+        if not getattr(canvas, "_sample_form", False):  # once per canvas (a layout pass may rebuild)
+            canvas._sample_form = True
+            canvas.beginForm(self.WATERMARK_FORM)
+            canvas.translate(w / 2, h / 2)
+            canvas.rotate(math.degrees(math.atan2(h, w)))
+            y = sum(ph for _, _, ph in self.watermark) / 2
+            for para, pw, ph in self.watermark:
+                y -= ph
+                para.drawOn(canvas, -pw / 2, y)
+            canvas.endForm()
+        canvas.doForm(self.WATERMARK_FORM)
+        canvas.restoreState()
+
+    def _watermark(self, lines: tuple[str, ...]) -> list[tuple[Paragraph, float, float]]:
+        """"SAMPLE — not for patient use" in the packet's language and in English, big and light,
+        across the page's diagonal, under the text: it takes no room from the text."""
+        if not lines:
+            return []
+        w, h = self.size
+        length = 0.78 * (w * w + h * h) ** 0.5
+        out = []
+        for line in lines:
+            own = self.c.other("en", "ltr") if self.c.rtl and not has_rtl(line) else self.c
+            para = own.para((L.Run(line, True),), "cover_title", alignment=1, textColor=self.WATERMARK,
+                            fontSize=30, leading=36, spaceAfter=0, rightIndent=0)
+            pw, ph = para.wrap(length, h)
+            out.append((para, pw, ph))
+        return out
 
     MAX_HEADER_LINES = 2
 
@@ -696,7 +736,7 @@ def render_pdf(doc: L.Document, *, paper: str = "letter", large_print: bool = Fa
             creator="il2-packets", lang=doc.lang,
             invariant=1 if os.environ.get("SOURCE_DATE_EPOCH") else None,
         )
-        template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+        template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=chrome.draw_watermark)])
         c.height = frame._aH
         template.build(story(c, breaks), canvasmaker=_numbered_canvas(chrome.draw, c.chain.primary_name(False)))
         fix = _short_page_fix(template, frame._aH, frame._y1p + frame._aH)
