@@ -149,14 +149,19 @@ class BidiParagraph(Paragraph):
         if direction is None or not lines:
             return super().drawPara(debug)
         one_style = self.blPara.kind == 0  # one style: lines are (extra space, words)
-        texts = [" ".join(str(w) for w in line[1]) if one_style
-                 else "".join(getattr(f, "text", "") or "" for f in line.words) for line in lines]
-        if any(c in t for t in texts for c in (*_INITIATORS, PDI)):
-            contexts = line_contexts(texts)
+        memo = self.__dict__.get("_bidi_memo")  # the page header is drawn on every page
+        if memo and memo[0] is self.blPara:
+            contexts, todo = memo[1]
         else:
-            contexts = [("", t) for t in texts]
-        # A left-to-right line with nothing to reorder or hide is drawn as it is.
-        todo = [direction == "RTL" or needs_bidi(prefix + t) for prefix, t in contexts]
+            texts = [" ".join(str(w) for w in line[1]) if one_style
+                     else "".join(getattr(f, "text", "") or "" for f in line.words) for line in lines]
+            if any(c in t for t in texts for c in (*_INITIATORS, PDI)):
+                contexts = line_contexts(texts)
+            else:
+                contexts = [("", t) for t in texts]
+            # A left-to-right line with nothing to reorder or hide is drawn as it is.
+            todo = [direction == "RTL" or needs_bidi(prefix + t) for prefix, t in contexts]
+            self._bidi_memo = (self.blPara, (contexts, todo))
         if one_style:
             saved = list(lines)
             lines[:] = [(space, visual_words(words, direction, ctx[0] + ctx[1])) if do else (space, words)
