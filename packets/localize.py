@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -44,6 +45,21 @@ Runs = tuple[Run, ...]
 
 def plain(runs: Runs) -> str:
     return "".join(r.text for r in runs)
+
+
+FSI, PDI = "\u2068", "\u2069"  # FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE
+
+
+def isolated(name: str) -> str:
+    """A patient's name as one bidi isolate (UAX #9), in composed form (NFC).
+
+    Seen from the text around it, an isolate is a single neutral character: an Arabic name
+    ending a header line cannot pull the MRN after it into its right-to-left run, nor a Latin
+    name ending in "Jr." lose its period to an Arabic line. Inside, the name takes the direction
+    of its first letter. NFC turns a letter typed as base + combining accent (as some systems
+    store Vietnamese) into the precomposed letter the fonts draw best; it looks the same.
+    """
+    return FSI + unicodedata.normalize("NFC", name) + PDI
 
 
 @dataclass(frozen=True)
@@ -449,7 +465,7 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
     dates_block = next((b for b in cover_section.blocks if b.type == "dates_at_a_glance"), None)
     intro = next((b for b in cover_section.blocks if b.type == "paragraph"), None)
 
-    name = (Run(patient.name, True, len(patient.name) <= SHORT_NAME),)
+    name = (Run(isolated(patient.name), True, len(patient.name) <= SHORT_NAME),)
     fields = [(loc.ui("prepared_for"), name), (loc.ui("mrn"), unit(patient.mrn))]
     if patient.birth_date:
         fields.append((loc.ui("birth_date"), unit(ctx.date(patient.birth_date))))

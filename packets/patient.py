@@ -87,6 +87,9 @@ class ScheduleInput:
     response_scan: dt.date | None = None
     follow_up: dt.date | None = None
     tests: tuple[PlannedTest, ...] = ()
+    # Days of admissions and visits the source records as having happened (a FHIR Encounter): not
+    # warned about as past. No patient file or roster sets it; it is not part of the record.
+    done: frozenset[dt.date] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)

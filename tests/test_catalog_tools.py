@@ -442,7 +442,7 @@ def test_preview_marks_problems_tags_every_string_and_never_stops(tmp_path, monk
     root = make_root(tmp_path, monkeypatch)
     es = po(root, "es")
     text = es.read_text(encoding="utf-8")
-    text = text.replace('msgstr "Sus fechas de un vistazo"', 'msgstr "Sus fechas {fecha} de un vistazo ሰ"')
+    text = text.replace('msgstr "Sus fechas de un vistazo"', 'msgstr "Sus fechas {fecha} de un vistazo ⴰ"')
     text = text.replace('msgstr "Sobre el tratamiento con IL-2"', 'msgstr ""')
     text = text.replace('msgstr "Cómo funciona la IL-2"', 'msgstr "Cómo funciona { la IL-2"')
     es.write_text(text, encoding="utf-8")
@@ -451,14 +451,14 @@ def test_preview_marks_problems_tags_every_string_and_never_stops(tmp_path, monk
     assert main(["i18n", "preview", "es", "--line-numbers", "-o", str(out)]) == 0
     pages = [re.sub(r"\s+", " ", p) for p in pdf_text(out.read_bytes())]
     whole = " ".join(pages)
-    assert f"[!1][!2] Sus fechas {{fecha}} de un vistazo [?U+1230] [{line['Your dates at a glance']}]" in pages[0]
+    assert f"[!1][!2] Sus fechas {{fecha}} de un vistazo [?U+2D30] [{line['Your dates at a glance']}]" in pages[0]
     assert f"[!3] Cómo funciona {{ la IL-2 [{line['How IL-2 works']}]" in whole
     assert f"[EN] About IL-2 treatment [{line['About IL-2 treatment']}]" in whole
     last = pages[-1].split("SAMPLE — not for patient use ", 1)[-1]  # the page's text after its SAMPLE watermark
     assert last.startswith("Translator check: 3 error(s)")
     assert (f"[!1] es, line {line['Your dates at a glance']}: “Your dates at a glance”: unknown placeholder(s) "
             "{fecha}") in pages[-1]
-    assert "[!2] es, line" in pages[-1] and "no glyph in the fonts for [?U+1230] (U+1230)" in pages[-1]
+    assert "[!2] es, line" in pages[-1] and "no glyph in the fonts for [?U+2D30] (U+2D30)" in pages[-1]
     assert "[!3] es, line" in pages[-1] and "broken placeholder" in pages[-1]
     # The same catalog in a patient's packet: no marks, no tags, no glyph markers.
     es.write_text(text.replace("{fecha} ", "").replace("{ la", "la"), encoding="utf-8")
