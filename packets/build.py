@@ -22,7 +22,7 @@ from .fontdata import missing_glyphs
 from .errors import ConfigError
 from .i18n.context import make_context
 from .ics import schedule_ics
-from .localize import bilingual, localize
+from .localize import bilingual, isolated, localize
 from .patient import Patient
 from .program import Program
 from .schedule import build_schedule, past_dates
@@ -98,13 +98,14 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
     if password:  # AES-256 after drawing; the renderer never sees the password
         from .protect import encrypt_pdf
         pdf = encrypt_pdf(pdf, password)
-    unprintable = missing_glyphs(patient.name, ctx.catalog_id)
-    past = past_dates(schedule, today)
+    unprintable = missing_glyphs(isolated(patient.name), ctx.catalog_id)  # the name as printed
+    past = past_dates(schedule, today, patient.schedule.done)
     warnings = [f"{patient.masked_mrn}: {len(past)} scheduled date(s) are in the past, the first "
                 f"{past[0].isoformat()}; check the schedule"] if past else []
     if unprintable:
-        warnings.append(f"{patient.masked_mrn}: the name has characters no font can print ("
-                        + ", ".join(f"U+{ord(c):04X}" for c in sorted(unprintable)) + "); check the spelling")
+        warnings.append(f"{patient.masked_mrn}: the packet's fonts lack " + ", ".join(
+            f"U+{ord(c):04X}" for c in sorted(unprintable)) + " in the name, which print(s) as an empty "
+            "box; the name is kept as typed (fonts are added by tools/build_fonts.py)")
     # A calendar file cannot be password-protected: an encrypted packet goes without one.
     ics = b"" if password else schedule_ics(schedule, ctx, content, program, today)
     return BuiltPacket(pdf, packet_filename(patient.mrn, ctx.bcp47, options), ctx.bcp47, warnings, ics)

@@ -11,9 +11,9 @@ from pypdf import PdfReader
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 
 
-def _fonts(reader: PdfReader):
+def _fonts(reader: PdfReader, pages=None):
     seen = set()
-    for page in reader.pages:
+    for page in (reader.pages if pages is None else [reader.pages[i] for i in pages]):
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             ident = id(font)
@@ -36,27 +36,29 @@ def embedded_fonts(pdf: bytes) -> dict[str, bytes]:
     return out
 
 
-def notdef_chars(pdf: bytes) -> set[str]:
+def notdef_chars(pdf: bytes, pages: list[int] | None = None) -> set[str]:
     """Characters drawn with the font's .notdef glyph (a box). reportlab draws a character the
     font lacks as code 0 of its first subset (extracted as U+0000); any code whose subset glyph
-    is glyph 0 or a copy of it counts too."""
+    is glyph 0 or a copy of it counts too. ``pages``: only these (all by default)."""
     reader = PdfReader(io.BytesIO(pdf))
-    bad = {"\x00"} if any("\x00" in (p.extract_text() or "") for p in reader.pages) else set()
-    for font in _fonts(reader):
+    chosen = reader.pages if pages is None else [reader.pages[i] for i in pages]
+    bad = {"\x00"} if any("\x00" in (p.extract_text() or "") for p in chosen) else set()
+    for font in _fonts(reader, pages):
         desc = font.get("/FontDescriptor")
         if desc is None or "/ToUnicode" not in font:
             continue
         tt = TTFont(io.BytesIO(desc.get_object()["/FontFile2"].get_object().get_data()))
         glyf = tt["glyf"]
         order = tt.getGlyphOrder()
-        notdef = glyf[order[0]].compile(glyf) if glyf[order[0]].numberOfContours else b""
+        notdef = glyf.glyphs[order[0]].compile(glyf, recalcBBoxes=False)  # stored bytes; empty: no outline
         if not notdef:
             continue
         code_to_glyph = tt["cmap"].tables[0].cmap
         to_unicode = dict(_BFCHAR.findall(font["/ToUnicode"].get_object().get_data()))
         for code_hex, uni_hex in to_unicode.items():
             glyph = code_to_glyph.get(int(code_hex, 16))
-            if glyph and (glyph == order[0] or glyf[glyph].compile(glyf) == notdef):
+            # the glyph's bytes as stored (expanding every glyph to compare is slow)
+            if glyph and (glyph == order[0] or glyf.glyphs[glyph].compile(glyf, recalcBBoxes=False) == notdef):
                 bad.add(bytes.fromhex(uni_hex.decode()).decode("utf-16-be"))
     return bad
 
@@ -74,6 +76,77 @@ def text_positions(pdf: bytes, page_index: int) -> list[tuple[float, float, str]
 
     page.extract_text(visitor_text=visit)
     return out
+
+
+def _outline(tt: TTFont, glyph: str) -> tuple:
+    """A glyph's outline as flat coordinates (composites resolved), comparable across subsets."""
+    glyf = tt["glyf"]
+    coords, ends, _ = glyf[glyph].getCoordinates(glyf)
+    return tuple(coords), tuple(ends)
+
+
+def drawn_glyphs(pdf: bytes, page_index: int, font_part: str) -> list[tuple[tuple, float, float]]:
+    """Every glyph drawn on a page in a font whose BaseFont contains ``font_part``, in drawing
+    order: (outline, text rise in points, font size)."""
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(io.BytesIO(pdf))
+    page = reader.pages[page_index]
+    fonts = page["/Resources"]["/Font"]
+    parsed: dict = {}
+
+    def subset(resource):
+        if resource not in parsed:
+            font = fonts[resource].get_object()
+            if font_part not in str(font["/BaseFont"]):
+                parsed[resource] = None
+            else:
+                data = font["/FontDescriptor"].get_object()["/FontFile2"].get_object().get_data()
+                tt = TTFont(io.BytesIO(data))
+                parsed[resource] = (tt, tt["cmap"].tables[0].cmap)
+        return parsed[resource]
+
+    out, current, size, rise = [], None, 0.0, 0.0
+    for operands, op in ContentStream(page.get_contents(), reader).operations:
+        if op == b"Tf":
+            current, size = subset(operands[0]), float(operands[1])
+        elif op == b"Ts":
+            rise = float(operands[0])
+        elif op in (b"Tj", b"TJ") and current:
+            tt, codes = current
+            items = operands[0] if op == b"TJ" else [operands[0]]
+            for item in items:
+                if isinstance(item, (int, float)) or not hasattr(item, "original_bytes"):
+                    continue
+                for code in item.original_bytes:
+                    out.append((_outline(tt, codes[code]), rise, size))
+    return out
+
+
+def font_outlines(path, glyph_ids: list[int]) -> list[tuple]:
+    """Outlines of glyphs of a font file, by glyph id (as HarfBuzz returns them)."""
+    with TTFont(str(path)) as tt:
+        order = tt.getGlyphOrder()
+        return [_outline(tt, order[g]) for g in glyph_ids]
+
+
+def visual_chars(pdf: bytes, page_index: int, top: float, bottom: float, x0: float = 0, x1: float = 1e9) -> str:
+    """The characters drawn in a band of a page (pdfplumber's top/bottom, in points from the top),
+    left to right as they stand on the paper: the order a reader's eye meets them."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        chars = [c for c in doc.pages[page_index].chars
+                 if top <= c["top"] < bottom and x0 <= c["x0"] < x1]
+    return "".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"]))
+
+
+def char_fonts(pdf: bytes, page_index: int, text: str) -> list[str]:
+    """The BaseFont of each drawn occurrence of the characters of ``text`` on a page."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [c["fontname"] for c in doc.pages[page_index].chars if c["text"] in text]
 
 
 def sized_runs(pdf: bytes) -> list[tuple[int, float, str]]:

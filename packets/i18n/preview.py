@@ -6,7 +6,7 @@ In: a catalog's state (a variant's merged with its base). Out: :class:`Notes`, w
 - ``[!3]`` before a string that fails ``i18n check``; the check's message, numbered, is on
   the packet's last page (:meth:`Notes.report`);
 - ``[EN]`` before English shown for a string not translated yet;
-- ``[?U+1230]`` in place of a character no font can draw (only here: a patient's packet
+- ``[?U+2D30]`` in place of a character no font can draw (only here: a patient's packet
   never carries these marks);
 - ``[123]`` after each string with ``--line-numbers``: its msgid line in the ``.po`` file
   (``[es 123]`` when a variant's string comes from its base catalog);

@@ -10,6 +10,12 @@ returning the visual order and filling ``positions_V_to_L`` (visual index -> log
 N1-N2, I1-I2, L1-L2, L4) plus the bracket-pair rule N0 (UBA 6.3), which python-bidi's
 Python implementation lacks and which keeps "(503) 215-1234" or "(MRN 123)" whole inside
 Arabic text. :func:`install` registers this module as ``rlbidi`` before reportlab loads.
+
+Isolates (UBA 6.3: LRI, RLI, FSI ... PDI), which python-bidi's Python implementation does not
+know either, are resolved the way UAX #9 defines them: seen from outside, an isolate is one
+neutral character; inside, it is ordered on its own, in the direction its initiator says (FSI:
+its first strong character). A patient's name is one isolate (``localize`` wraps it in FSI ...
+PDI), so nothing in a name can reorder the header, cell or line around it.
 """
 
 from __future__ import annotations
@@ -27,8 +33,11 @@ _OPEN = {"(": ")", "[": "]", "{": "}", "\u2045": "\u2046", "\u207d": "\u207e", "
          "\u300e": "\u300f", "\u3010": "\u3011", "\uff08": "\uff09", "\uff3b": "\uff3d",
          "\uff5b": "\uff5d", "\uff62": "\uff63"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
-_CONTROLS = {"\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
-             "\u2066", "\u2067", "\u2068", "\u2069"}
+LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+_INITIATORS = (LRI, RLI, FSI)
+_CONTROLS = {"\u200e", "\u200f", "\u061c", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+             LRI, RLI, FSI, PDI}
+_NEUTRAL = "\ufffc"  # OBJECT REPLACEMENT CHARACTER, class ON: an isolate as seen from outside
 
 
 def _strong(t: str) -> str | None:
@@ -132,15 +141,92 @@ def _keep_joiners(text: str, base_direction: str):
     return [c for c, _ in visual], [i for _, i in visual]
 
 
+def _matching_pdi(text: str, start: int) -> int:
+    """BD9: the index of the PDI closing the isolate opened at ``start`` (len(text) if none)."""
+    depth = 0
+    for i in range(start + 1, len(text)):
+        c = text[i]
+        if c in _INITIATORS:
+            depth += 1
+        elif c == PDI:
+            if depth == 0:
+                return i
+            depth -= 1
+    return len(text)
+
+
+def first_strong(text: str) -> str:
+    """P2/P3 (as for FSI): "RTL" if the first strong character outside nested isolates is R or
+    AL, else "LTR"."""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c in _INITIATORS:
+            i = _matching_pdi(text, i) + 1
+            continue
+        kind = unicodedata.bidirectional(c)
+        if kind == "L":
+            return "LTR"
+        if kind in ("R", "AL"):
+            return "RTL"
+        i += 1
+    return "LTR"
+
+
+def _isolated(text: str, base_direction: str):
+    """Order text holding isolates: each outermost isolate stands as one neutral character
+    while the text around it is ordered, then is ordered on its own and put in its place."""
+    outer: list[str] = []
+    source: list = []  # per outer character: its index in ``text``, or (start, end, direction)
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c in _INITIATORS:
+            end = _matching_pdi(text, i)
+            direction = "LTR" if c == LRI else "RTL" if c == RLI else first_strong(text[i + 1:end])
+            outer.append(_NEUTRAL)
+            source.append((i, end, direction))
+            i = end + 1
+            continue
+        outer.append(_NEUTRAL if c == PDI else c)  # a PDI with no initiator: a neutral
+        source.append(i)
+        i += 1
+    chars, order = _ordered("".join(outer), base_direction)
+    out_chars, out_order = [], []
+    for ch, at in zip(chars, order):
+        src = source[at]
+        if isinstance(src, int):
+            out_chars.append(text[src] if text[src] == PDI else ch)
+            out_order.append(src)
+            continue
+        start, end, direction = src
+        inner_chars, inner_order = _ordered(text[start + 1:end], direction)
+        out_chars += [text[start], *inner_chars]
+        out_order += [start, *(start + 1 + k for k in inner_order)]
+        if end < len(text):
+            out_chars.append(text[end])
+            out_order.append(end)
+    return out_chars, out_order
+
+
+def _ordered(text: str, base_direction: str):
+    """(visual characters, visual -> logical indices), controls kept."""
+    if not text:
+        return [], []
+    if any(c in text for c in _INITIATORS) or PDI in text:
+        return _isolated(text, base_direction)
+    if any(j in text for j in _JOINERS):
+        return _keep_joiners(text, base_direction)
+    chars, order, _ = levels_and_order(text, base_direction)
+    return chars, order
+
+
 @lru_cache(maxsize=8192)
 def _visual(text: str, base_direction: str, clean: bool) -> tuple[str, tuple[int, ...]]:
     """Memoised: the same lines recur in every packet of a language."""
     if any(0xD800 <= ord(c) <= 0xDFFF for c in text):  # lone surrogates: leave untouched
         return text, tuple(range(len(text)))
-    if any(j in text for j in _JOINERS):
-        chars, order = _keep_joiners(text, base_direction)
-    else:
-        chars, order, _ = levels_and_order(text, base_direction)
+    chars, order = _ordered(text, base_direction)
     if clean:
         kept = [(c, i) for c, i in zip(chars, order) if c not in _CONTROLS]
         chars, order = [c for c, _ in kept], [i for _, i in kept]
@@ -172,3 +258,39 @@ def install() -> None:
 @lru_cache(maxsize=16384)
 def has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+_REORDERS = {"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+
+
+@lru_cache(maxsize=16384)
+def needs_bidi(text: str) -> bool:
+    """True if left-to-right text may not be drawn in logical order as it is: right-to-left
+    letters, Arabic digits, or explicit direction controls (which also must not be drawn)."""
+    return any(unicodedata.bidirectional(c) in _REORDERS or c in _CONTROLS for c in text)
+
+
+def line_contexts(lines: list[str]) -> list[tuple[str, str]]:
+    """Per line of a paragraph: (prefix, text) to order the line with, so an isolate broken
+    across lines stays isolated on each (UAX #9 resolves levels per paragraph, then orders each
+    line). Each FSI becomes LRI or RLI as its whole content decides, and a line that starts
+    inside an isolate is prefixed with the initiators still open."""
+    whole = "".join(lines)
+    resolved: dict[int, str] = {}
+    for i, c in enumerate(whole):
+        if c == FSI:
+            resolved[i] = LRI if first_strong(whole[i + 1:_matching_pdi(whole, i)]) == "LTR" else RLI
+    out, stack, offset = [], [], 0
+    for line in lines:
+        prefix = "".join(stack)
+        chars = []
+        for k, c in enumerate(line):
+            c = resolved.get(offset + k, c)
+            if c in _INITIATORS:
+                stack.append(c)
+            elif c == PDI and stack:
+                stack.pop()
+            chars.append(c)
+        out.append((prefix, "".join(chars)))
+        offset += len(line)
+    return out

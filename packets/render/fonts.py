@@ -2,7 +2,8 @@
 into runs by glyph coverage so any paragraph can mix scripts.
 
 reportlab has no font fallback: a character the font lacks prints as a box. The chain and
-coverage come from :mod:`packets.fontdata`; this module only maps them to reportlab names.
+coverage come from :mod:`packets.fontdata`; this module only maps them to reportlab names, and
+remembers which registered fonts need HarfBuzz shaping (:func:`shaping_mode`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
+from typing import NamedTuple
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -18,9 +20,10 @@ from .. import fontdata
 from ..errors import ConfigError
 
 _LOCK = threading.Lock()
+_SHAPING: dict[str, str] = {}  # reportlab font name -> the family's shaping mode
 
 
-def _register(name: str, face: fontdata.FaceData) -> str:
+def _register(name: str, face: fontdata.FaceData, shaping: str | None = None) -> str:
     with _LOCK:
         try:
             pdfmetrics.getFont(name)
@@ -37,7 +40,14 @@ def _register(name: str, face: fontdata.FaceData) -> str:
                 # Arabic joining forms), which only exists once hbFont() has run on that font.
                 font.hbFont(12)
             pdfmetrics.registerFont(font)
+            if shaping:
+                _SHAPING[name] = shaping
     return name
+
+
+def shaping_mode(font_name: str) -> str | None:
+    """How runs in this registered font are shaped: "always", "marks" or None (never)."""
+    return _SHAPING.get(font_name)
 
 
 class _Subset(bytes):
@@ -83,7 +93,17 @@ def install_compression_cache() -> None:
 
 
 def font_name(key: str, face: fontdata.FaceData, fam: fontdata.FamilyData) -> str:
-    return _register(f"{key}-{'bold' if face is fam.bold else 'regular'}", face)
+    """The reportlab name of a family's face (a family with no bold has one name)."""
+    return _register(f"{key}-{'regular' if face is fam.regular else 'bold'}", face, fam.shaping)
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+class Segment(NamedTuple):
+    font: str       # reportlab font name
+    text: str
+    covered: bool   # False: no face of the chain draws these characters (they print as boxes)
 
 
 class FontChain:
@@ -92,21 +112,31 @@ class FontChain:
     def __init__(self, families: tuple[fontdata.FamilyData, ...]):
         self.families = families
         self._by_key = {f.key: f for f in families}
-        self._memo: dict[tuple[str, bool], str] = {}
+        self._memo: dict[tuple[str, bool], str | None] = {}
+        self._variants: dict[tuple[str, ...], FontChain] = {}
         self._primary = {b: font_name(families[0].key, families[0].bold if b else families[0].regular,
                                       families[0]) for b in (False, True)}
 
     def primary_name(self, bold: bool) -> str:
         return self._primary[bold]
 
-    def _name_for(self, ch: str, bold: bool) -> str:
+    def _for_text(self, text: str) -> "FontChain":
+        """This chain, or its variant for a run with kana or Hangul (:func:`fontdata.preferred`)."""
+        families = fontdata.preferred(self.families, text)
+        if families is self.families:
+            return self
+        key = tuple(f.key for f in families)
+        variant = self._variants.get(key)
+        if variant is None:
+            variant = self._variants[key] = FontChain(families)
+        return variant
+
+    def _name_for(self, ch: str, bold: bool) -> str | None:
         key = (ch, bold)
-        name = self._memo.get(key)
-        if name is None:
+        if key not in self._memo:
             found = fontdata.face_for(self.families, ch, bold)
-            name = font_name(found[0], found[1], self._by_key[found[0]]) if found else self._primary[bold]
-            self._memo[key] = name
-        return name
+            self._memo[key] = font_name(found[0], found[1], self._by_key[found[0]]) if found else None
+        return self._memo[key]
 
     def _word_font(self, word: str, bold: bool) -> str | None:
         """The first face of the chain that draws the whole word, if any."""
@@ -116,24 +146,32 @@ class FontChain:
                 return font_name(fam.key, face, fam)
         return None
 
-    def segments(self, text: str, bold: bool) -> list[tuple[str, str]]:
-        """[(font name, text)] covering ``text``; uncovered characters go to the primary face.
+    def split(self, text: str, bold: bool) -> list[Segment]:
+        """Segments covering ``text`` in order; characters no face draws are segments of their
+        own with ``covered=False`` (in the primary face, where they print as boxes), so a caller
+        can mark them.
 
-        A word stays in one font whenever one font can draw all of it ("(ICU)" in an Arabic
-        packet is drawn wholly in the Latin face), because reportlab shapes each word with a
-        single HarfBuzz font.
+        A word stays in one font whenever one font can draw all of it (a Vietnamese name in a
+        Japanese packet is drawn wholly in the Latin face, not partly with the Japanese face's
+        Latin letters), except a word with Han characters: each of those takes the first face
+        of the chain that has it, which draws it in the region's style. A bold word that some character of has no bold face for (the CJK
+        bold faces carry only the catalogs' characters; the wide Han face has no bold) is drawn
+        wholly in regular faces, rather than mixing weights inside a name.
         """
         fam = self.families[0]
         cmap = (fam.bold if bold else fam.regular).cmap
         if all(ord(ch) in cmap for ch in text):  # the common case: one run in the primary face
-            return [(self._primary[bold], text)] if text else []
+            return [Segment(self._primary[bold], text, True)] if text else []
+        return self._for_text(text)._split(text, bold)
+
+    def _split(self, text: str, bold: bool) -> list[Segment]:
         out: list[list] = []
 
-        def add(name, chunk):
-            if out and out[-1][0] == name:
+        def add(name, chunk, covered=True):
+            if out and out[-1][0] == name and out[-1][2] == covered:
                 out[-1][1] += chunk
             else:
-                out.append([name, chunk])
+                out.append([name, chunk, covered])
 
         for token in re.split(r"(\s+)", text):
             if not token:
@@ -141,18 +179,39 @@ class FontChain:
             if token.isspace():
                 add(out[-1][0] if out else self._primary[bold], token)
                 continue
-            # A bold word whose characters the bold subset lacks (CJK bold faces carry only the
-            # catalogs' characters) stays whole in the regular face rather than mixing weights.
-            name = self._word_font(token, bold) or (self._word_font(token, False) if bold else None)
+            # Han goes character by character, so each takes its region's face in chain order
+            # (a word's faces are all Noto CJK: mixing them inside a word does not show).
+            name = None if _HAN.search(token) else self._word_font(token, bold)
+            weight = bold
+            if name is None and bold:
+                name = None if _HAN.search(token) else self._word_font(token, False)
+                if name is None and any(self._name_for(ch, True) == self._name_for(ch, False)
+                                        for ch in token if ch not in fontdata.NEUTRAL):
+                    weight = False  # some character has no bold: per character, all regular
             if name:
                 add(name, token)
                 continue
             for ch in token:  # a word mixing scripts no single font covers: per character
                 if ch in fontdata.NEUTRAL and out:
                     out[-1][1] += ch
-                else:
-                    add(self._name_for(ch, bold), ch)
+                    continue
+                found = self._name_for(ch, weight)
+                add(found or self._primary[weight], ch, found is not None)
+        return [Segment(*s) for s in out]
+
+    def segments(self, text: str, bold: bool) -> list[tuple[str, str]]:
+        """[(font name, text)] covering ``text``; uncovered characters go to the primary face."""
+        out: list[list[str]] = []
+        for seg in self.split(text, bold):
+            if out and out[-1][0] == seg.font:
+                out[-1][1] += seg.text
+            else:
+                out.append([seg.font, seg.text])
         return [(n, t) for n, t in out]
+
+    def uncovered(self, text: str) -> set[str]:
+        """The characters of ``text`` no face of this chain draws."""
+        return {ch for seg in self.split(text, False) if not seg.covered for ch in seg.text}
 
 
 @lru_cache(maxsize=None)

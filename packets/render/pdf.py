@@ -592,9 +592,12 @@ class Chrome:
         (the cover prints it whole), so the header never crowds the page or runs off it."""
         width = self.inner - self.label_w
         name, rest = runs[0], runs[1:]
-        keep = len(name.text)
+        # The name is a bidi isolate (FSI ... PDI): a shortened name keeps its closing PDI, or the
+        # MRN after it would fall inside the isolate.
+        body = name.text.removeprefix(L.FSI).removesuffix(L.PDI)
+        keep = len(body)
         while True:
-            shown = name.text if keep == len(name.text) else name.text[:keep].rstrip() + "\u2026"
+            shown = name.text if keep == len(body) else L.isolated(body[:keep].rstrip() + "\u2026")
             para = self.c.para((L.Run(shown, name.bold, name.nobreak), *rest), "small")
             h = para.wrap(width, self.size[1])[1]
             if len(para.blPara.lines) <= self.MAX_HEADER_LINES or keep <= 1:
