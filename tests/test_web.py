@@ -275,7 +275,7 @@ def test_languages_page_lists_every_language_with_review_status_and_preview(clie
     assert client.get("/languages/xx/preview.pdf").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/", "/roster", "/languages"])
+@pytest.mark.parametrize("path", ["/", "/roster", "/ehr", "/languages"])
 def test_status_banner_on_every_page(client, path):
     html = client.get(path).get_data(as_text=True)
     banner = re.search(r'<section class="status [^"]+" aria-label="Program status">.*?</section>', html, re.S)
@@ -350,7 +350,7 @@ def test_a_translation_edited_after_review_is_draft_again(production_root):
 
 
 # -- security --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["/packet", "/roster", "/roster/check", "/roster/print", "/roster/zip"])
+@pytest.mark.parametrize("path", ["/packet", "/roster", "/roster/check", "/roster/print", "/roster/zip", "/ehr"])
 def test_a_post_without_csrf_token_is_refused(client, path):
     r = client.post(path, data=patient_form())
     assert r.status_code == 400 and "This form has expired" in r.get_data(as_text=True)
@@ -359,7 +359,7 @@ def test_a_post_without_csrf_token_is_refused(client, path):
     assert forged.status_code == 400
 
 
-@pytest.mark.parametrize("path, method", [("/", "get"), ("/roster", "get"), ("/languages", "get"),
+@pytest.mark.parametrize("path, method", [("/", "get"), ("/roster", "get"), ("/ehr", "get"), ("/languages", "get"),
                                           ("/static/style.css", "get"), ("/nowhere", "get"),
                                           ("/packet", "post"), ("/languages/fr/preview.pdf", "get")])
 def test_security_headers_on_every_response(client, path, method):
@@ -386,7 +386,7 @@ def test_no_inline_script_or_style_in_any_template():
 
 def test_patient_data_never_goes_in_a_url(client):
     """Every form that carries patient data is POST; a GET with it in the query does nothing."""
-    for path in ("/", "/roster"):
+    for path in ("/", "/roster", "/ehr"):
         html = client.get(path).get_data(as_text=True)
         for form in re.findall(r"<form[^>]*>", html):
             assert 'method="post"' in form, form
@@ -443,21 +443,6 @@ def test_serve_refuses_a_public_address_without_sign_in(capsys, monkeypatch):
     assert "PACKETS_WEB_PASSPHRASE" in err and "--trust-header" in err
 
 
-def test_rows_from_an_ehr_file_fill_the_same_table(app, program):
-    """Rows in, table out: the EHR import's rows (FhirRow) use the roster table as they are."""
-    from pathlib import Path
-    from packets.fhir import rows_from_bundle
-    from packets.web.roster import show_rows
-    bundle = Path(__file__).resolve().parent.parent / "examples" / "fhir" / "clinic-day-bundle.json"
-    imported = rows_from_bundle(bundle.read_bytes(), program)
-    with app.test_request_context("/roster"):
-        html, code = show_rows(imported.rows, bundle.name)
-    rows = table_rows(html)
-    assert code == 200 and len(rows) == len(imported.rows) >= 3
-    assert all("<strong>Ready</strong>" in tr for tr in rows.values())
-    assert f"{bundle.name}: {len(imported.rows)} rows, <strong>{len(imported.rows)} ready</strong>" in html
-
-
 def test_every_mistake_of_the_form_at_once(client):
     """The validator reports all problems of a record; each appears next to its own field."""
     r = post(client, "/packet", patient_form(name="", mrn="4123", birth_date="1961-13-01"))
@@ -486,3 +471,22 @@ def test_an_excel_workbook_fills_the_table(client):
     rows = table_rows(html)
     assert sorted(rows) == [2, 3] and all("<strong>Ready</strong>" in r for r in rows.values())
     assert 'value="00519876"' in rows[3] and f'value="{FIRST.isoformat()}"' in rows[2]
+
+
+@pytest.mark.parametrize("ci, outcome", [("", "skipped"), ("true", "failed")])
+def test_browser_tests_skip_locally_but_are_required_under_ci(ci, outcome, tmp_path):
+    """Without Chromium the browser tests skip on a developer's machine, and fail under CI."""
+    import os
+    import subprocess
+    import sys
+    from webtools import ROOT
+    env = {**os.environ, "CI": ci, "PACKETS_CHROMIUM": str(tmp_path / "no-chromium")}
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_web_browser.py"],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    summary = r.stdout.strip().splitlines()[-1]
+    if outcome == "skipped":
+        assert r.returncode == 5 and summary.startswith("1 skipped in "), r.stdout[-800:]   # 5: nothing ran
+        assert "browser tests need chromium (apt-get install chromium)" in r.stdout
+    else:
+        assert r.returncode == 1 and " error" in summary and "passed" not in summary, r.stdout[-800:]
+        assert "AssertionError: CI must run the browser tests: chromium" in r.stdout

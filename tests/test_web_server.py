@@ -3,11 +3,14 @@ work: nothing about a patient reaches its log or its disk."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from urllib.parse import urlencode
 
 import pytest
 
-from webtools import ROSTER_NAMES, Client, Server, patient_form, roster_csv, table_form
+from webtools import (EXAMPLES, FHIR_NAMES, ROSTER_NAMES, Client, Server, patient_form, roster_csv,
+                      table_form)
 
 # Loaded by every Python process of the server (the workers too): reports each file opened for
 # writing. PYTHONDONTWRITEBYTECODE keeps imports from writing .pyc files.
@@ -22,8 +25,22 @@ def _audit(event, args):
                 sys.stderr.write("AUDIT-WRITE %r\\n" % (path,))
 sys.addaudithook(_audit)
 '''
-NAMES = ["Jordan Quill-Smith", "Secret Typo-Person", "Secret Pastdate"] + ROSTER_NAMES
-MRNS = ["00412345", "00519876", "00633210", "00500001", "00500002", "00777001", "00777002"]
+NAMES = ["Jordan Quill-Smith", "Secret Typo-Person", "Secret Pastdate"] + ROSTER_NAMES + FHIR_NAMES + \
+    ["Anita", "Erik Lindqvist"]   # the bundle's nickname, and the export's patient without admissions
+MRNS = ["00412345", "00519876", "00633210", "00500001", "00500002", "00777001", "00777002",
+        "00744321", "00855012", "00966103", "00977214"]
+
+
+def print_table(c: Client, path: str, html: str):
+    """POST the table to /roster/print or /roster/zip; confirm the warnings if it asks first (the
+    examples' dates may be behind the real clock)."""
+    form = table_form(html)
+    answer = c.request(path, urlencode(form).encode("utf-8"), "application/x-www-form-urlencoded")
+    m = re.search(rb'name="confirmed" value="([^"]+)"', answer[2])
+    if answer[0] == 200 and m:
+        form["confirmed"] = m.group(1).decode()
+        answer = c.request(path, urlencode(form).encode("utf-8"), "application/x-www-form-urlencoded")
+    return answer
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +64,17 @@ def day(tmp_path_factory):
         seen["check"] = c.request("/roster/check", form, "application/x-www-form-urlencoded")
         seen["print"] = c.request("/roster/print", form, "application/x-www-form-urlencoded")
         seen["zip"] = c.request("/roster/zip", form, "application/x-www-form-urlencoded")
+        # The EHR import: a Bundle, then a Bulk Data export, each printed and zipped.
+        bundle = EXAMPLES / "clinic-day-bundle.json"
+        status, _, body = c.upload(bundle.read_bytes(), bundle.name, path="/ehr", field="ehr")
+        seen["ehr"] = (status, body)
+        seen["ehr-print"] = print_table(c, "/roster/print", body.decode("utf-8"))
+        seen["ehr-zip"] = print_table(c, "/roster/zip", body.decode("utf-8"))
+        bulk = {p.name: p.read_bytes() for p in sorted((EXAMPLES / "bulk-export").iterdir())}
+        status, _, body = c.upload(bulk, path="/ehr", field="ehr")
+        seen["bulk"] = (status, body)
+        seen["bulk-zip"] = print_table(c, "/roster/zip", body.decode("utf-8"))
+        seen["ehr-bad"] = c.upload(b"{not json", "export.json", path="/ehr", field="ehr")
         seen["preview"] = c.get("/languages/ar/preview.pdf")
         seen["languages"] = c.get("/languages")
         seen["csrf"] = c.request("/packet", urlencode(patient_form()).encode(), "application/x-www-form-urlencoded")
@@ -65,11 +93,16 @@ def test_the_day_works_through_the_real_server(day):
     assert seen["print"][0] == 200 and seen["print"][2].startswith(b"%PDF")
     assert seen["zip"][0] == 200 and seen["zip"][2].startswith(b"PK")
     assert seen["preview"][0] == 200 and seen["csrf"][0] == 400 and seen["missing"][0] == 404
+    assert seen["ehr"][0] == 200 and "3 ready" in unescape(seen["ehr"][1].decode())
+    assert seen["ehr-print"][2].startswith(b"%PDF") and seen["ehr-zip"][2].startswith(b"PK")
+    assert seen["bulk"][0] == 200 and seen["bulk-zip"][2].startswith(b"PK")
+    assert seen["ehr-bad"][0] == 422 and b"export.json, line 1: not JSON" in seen["ehr-bad"][2]
     for status, headers, _ in (seen["packet"], seen["print"], seen["zip"], seen["mistake"]):
         assert headers["Cache-Control"] == "no-store"
     # The log is there, and useful: one line per request, method, path and status.
     for line in ("POST /packet 200", "POST /packet 422", "POST /roster 200", "POST /roster/print 200",
-                 "POST /roster/zip 200", "POST /packet 400", "GET /no-such-page 404"):
+                 "POST /roster/zip 200", "POST /packet 400", "GET /no-such-page 404", "POST /ehr 200",
+                 "POST /ehr 422"):
         assert line in log, line
 
 
@@ -78,7 +111,7 @@ def test_no_patient_data_in_the_server_log(day):
     words = NAMES + MRNS + [w for n in NAMES for w in n.split() if len(w) >= 5]  # "Quill-Smith", "Okafor"
     for word in words:
         assert word not in log, word
-    birth_dates = ["1961-07-14", "1958-02-01"]
+    birth_dates = ["1961-07-14", "1958-02-01", "1970-11-30", "1966-05-05", "1972-03-09", "1980-08-23"]
     assert not any(d in log for d in birth_dates)
 
 

@@ -34,6 +34,13 @@ def patient_form(**over) -> dict:
     return data
 
 
+EXAMPLES = ROOT / "examples" / "fhir"
+# The day the FHIR examples were written for (2026-11-23): their admissions are ahead of it, and
+# their Encounters behind it. Servers that import them run on this day (SOURCE_DATE_EPOCH).
+FHIR_DAY = "1795392000"
+# Every patient name in the FHIR examples the tests upload, to search logs for.
+FHIR_NAMES = ["Ana María Ruiz", "陳美玲", "Văn An Nguyễn", "Fatima Haddad", "Irina Volkova", "Marie Claude Joseph"]
+
 # A roster with good and bad rows; every name is distinct so a test can search logs for them.
 ROSTER_NAMES = ["Ana María Ruiz", "Nguyễn Văn An", "Secret Badday", "Secret Nolang", "Wei Okafor"]
 
@@ -129,10 +136,13 @@ class Client:
         body = urlencode({**fields, "csrf_token": self.token(page)}).encode("utf-8")
         return self.request(path, body, "application/x-www-form-urlencoded")
 
-    def upload(self, data: bytes, filename: str = "roster.csv"):
-        from werkzeug.datastructures import FileStorage
+    def upload(self, data: bytes, filename: str = "roster.csv", path: str = "/roster", field: str = "roster"):
+        """A file field posted as the browser posts it; ``data`` may be ``{filename: bytes}`` for several."""
+        from werkzeug.datastructures import FileStorage, MultiDict
         from werkzeug.test import encode_multipart
         import io
-        boundary, body = encode_multipart({"csrf_token": self.token("/roster"),
-                                           "roster": FileStorage(io.BytesIO(data), filename, "roster")})
-        return self.request("/roster", body, f"multipart/form-data; boundary={boundary}")
+        files = data if isinstance(data, dict) else {filename: data}
+        fields = MultiDict([("csrf_token", self.token(path))] +
+                           [(field, FileStorage(io.BytesIO(b), name, field)) for name, b in files.items()])
+        boundary, body = encode_multipart(fields)
+        return self.request(path, body, f"multipart/form-data; boundary={boundary}")

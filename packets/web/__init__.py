@@ -1,7 +1,8 @@
 """The intake desk in a browser: ``python generate.py serve``.
 
 Pages (one module each): :mod:`.patient` (one patient's packet), :mod:`.roster` (a day's roster),
-:mod:`.languages` (every language with its review status and a preview). :mod:`.security` holds
+:mod:`.ehr` (import from an EHR file into the roster table), :mod:`.languages` (every language
+with its review status and a preview). :mod:`.security` holds
 the rules every request follows, :mod:`.workers` the rendering processes, :mod:`.server` the
 production server. This package is the only code that imports the web framework; it builds
 packets through :func:`packets.build.build_packet`, as the command line does.
@@ -36,7 +37,7 @@ class Settings:
 def create_app(settings: Settings | None = None, renderer=None):
     """The WSGI application. ``renderer`` renders packets (a :class:`.workers.PoolRenderer` in
     the server); by default one is made from ``settings.workers``."""
-    from . import languages, patient, roster, security
+    from . import ehr, languages, patient, roster, security
     from .fields import is_iso_date
     from .status import current_status
     from .workers import InlineRenderer, PoolRenderer
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None, renderer=None):
     app.jinja_env.autoescape = True  # every template, whatever its file name
     app.jinja_env.tests["iso_date"] = is_iso_date
     security.install(app)
-    for module in (patient, roster, languages):
+    for module in (patient, roster, ehr, languages):
         app.register_blueprint(module.bp)
 
     @app.context_processor

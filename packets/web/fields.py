@@ -71,18 +71,6 @@ def record_from_form(form, max_cycles: int) -> tuple[dict, list[str]]:
     return record, cycle_fields
 
 
-def record_from_columns(values: dict) -> dict:
-    """The patient record of one roster table row (cycle dates separated by ';', as in the CSV)."""
-    schedule = {}
-    for col in ("first_admission", "cycles", "response_scan", "follow_up"):
-        value = _clean(values.get(col))
-        if value:
-            schedule[col] = [d.strip() for d in value.split(";") if d.strip()] if col == "cycles" else value
-    record = {k: _clean(values.get(k)) for k in ("name", "mrn", "language", "birth_date")}
-    record["schedule"] = schedule
-    return record
-
-
 def is_iso_date(value) -> bool:
     """Whether a date input can hold the value (else the table shows it as text, to be fixed)."""
     try:
@@ -105,7 +93,7 @@ def _text(value) -> str:
 
 
 def columns_from_record(record: dict) -> dict[str, str]:
-    """The table cells of a roster record (the inverse of :func:`record_from_columns`)."""
+    """The table cells of a roster record (the inverse of :func:`packets.roster.record_from_cells`)."""
     schedule = record.get("schedule") if isinstance(record.get("schedule"), dict) else {}
     return {col: _text(schedule.get(col) if col in ("first_admission", "cycles", "response_scan", "follow_up")
                        else record.get(col)) for col in ROSTER_COLUMNS}

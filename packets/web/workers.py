@@ -1,8 +1,9 @@
 """Rendering for the web app, in worker processes that load content, catalogs and fonts once.
 
 In: validated :class:`~packets.patient.Patient` records and :class:`~packets.build.Options`.
-Out: PDF bytes (one packet, the duplex-safe combined file, or a ZIP of single packets), built
-by the same :func:`packets.build.build_packet` as the command line. Nothing touches the disk.
+Out: PDF bytes (one packet, or the duplex-safe combined file), built by the same
+:func:`packets.build.build_packet` and :func:`packets.batch.combined_pdf` as the command line.
+Nothing touches the disk.
 
 Rendering is CPU-bound, so a web server thread hands it to a process pool and waits; the
 threads stay free to answer pages. Each worker loads the program profile (passed in), the
@@ -14,17 +15,15 @@ survive pickling), never with a traceback or a patient's name.
 from __future__ import annotations
 
 import dataclasses
-import io
 import multiprocessing
 import multiprocessing.connection
 import os
 import threading
-import zipfile
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from ..batch import ERRORS_FILE, combine, csv_bytes
+from ..batch import combined_pdf
 from ..build import Options, build_packet
 from ..errors import PacketError
 from ..patient import Patient
@@ -149,8 +148,9 @@ class Renderer:
     def preview(self, patient: Patient, options: Options) -> Result:
         return self._call(build_preview, patient, options)
 
-    def combined(self, pdfs: list[bytes]) -> bytes:
-        return self._call(combine, pdfs)
+    def combined(self, packets: list[tuple[int, "Result"]], sort_by_language: bool = False) -> bytes:
+        """The duplex-safe print file of ``(row index, result)`` pairs, as ``batch --combined`` makes it."""
+        return self._call(combined_pdf, packets, sort_by_language)
 
     workers = 1
 
@@ -223,16 +223,3 @@ class PoolRenderer(Renderer):
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def zip_packets(results: list[Result], errors: list[dict]) -> bytes:
-    """The single packets as a ZIP, laid out as ``batch -o`` writes a folder: ``<mrn>-<lang>.pdf``
-    with its ``.ics`` beside it, and ``errors.csv`` listing the rows left out (masked MRNs)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for r in results:
-            zf.writestr(r.ics_filename, r.ics)
-            zf.writestr(r.filename, r.pdf)
-        if errors:
-            zf.writestr(ERRORS_FILE, csv_bytes(["line", "column", "mrn", "problem"], errors))
-    return buf.getvalue()
