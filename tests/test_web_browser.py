@@ -19,9 +19,10 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import pdf_text
-from webtools import FIRST, LATER, ROOT, Server, roster_csv
+from webtools import EXAMPLES, FHIR_DAY, FIRST, LATER, ROOT, Server, roster_csv
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# PACKETS_CHROMIUM: another Chromium build (or, in a test of this rule, one that is not there).
+CHROMIUM = os.environ.get("PACKETS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Flags that work in a container: no sandbox (no user namespaces), no GPU, no network chatter.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -41,7 +42,9 @@ def _missing() -> list[str]:
     return missing
 
 
-if _missing() and not os.environ.get("CI"):
+UNDER_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+if _missing() and not UNDER_CI:
     pytest.skip("browser tests need " + ", ".join(_missing()), allow_module_level=True)
 
 
@@ -56,6 +59,7 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
+    assert not _missing(), "CI must run the browser tests: " + ", ".join(_missing())
     from playwright.sync_api import sync_playwright
     profile = tmp_path_factory.mktemp("chromium-profile")   # a fresh profile: nothing remembered
     with sync_playwright() as p:
@@ -92,6 +96,48 @@ def axe_violations(page) -> list:
         const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
         return r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target)}));
     }""", WCAG_AA)
+
+
+# What Tab may stop on, in the page's order (no positive tabindex anywhere, so DOM order is Tab order).
+TABBABLE = """() => {
+    const all = Array.from(document.querySelectorAll(
+        'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])'));
+    // checkVisibility: not inside a closed <details>, display:none or visibility:hidden
+    const shown = e => !e.disabled && (e.checkVisibility({visibilityProperty: true}) || e.matches('.skip'));
+    const list = all.filter(shown);
+    list.forEach((e, i) => e.setAttribute('data-walk', String(i)));
+    return list.length;
+}"""
+FOCUSED = """() => {
+    const e = document.activeElement;
+    const s = getComputedStyle(e);
+    return {k: e.getAttribute('data-walk'), tag: e.tagName, id: e.id, text: (e.textContent || '').trim().slice(0, 40),
+            outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2, inView: (() => {
+                const r = e.getBoundingClientRect();
+                return r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth; })()};
+}"""
+
+
+def keyboard_walk(page) -> list[dict]:
+    """Tab from the top of the page to its end: every control is reached once, in order, with a
+    visible focus ring, scrolled into view; nothing traps the focus."""
+    count = page.evaluate(TABBABLE)
+    assert count > 0
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    stops = []
+    for _ in range(4 * count + 5):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED)
+        if stop["k"] is None:          # past the last control (the browser's own UI, or the page itself)
+            break
+        if stops and stop["k"] == stops[-1]["k"]:
+            continue                   # the next part of one control: a date field's month, day, year
+        stops.append(stop)
+    assert [int(s["k"]) for s in stops] == list(range(count)), [(s["tag"], s["id"] or s["text"]) for s in stops]
+    unseen = [(s["tag"], s["id"] or s["text"]) for s in stops if not s["outline"] or not s["inView"]]
+    assert unseen == [], "focus not visible on: %s" % unseen
+    assert stops[0]["text"] == "Skip to the page's content"
+    return stops
 
 
 def fill_patient(page, name="Jordan Quill-Smith", mrn="00412345"):
@@ -242,12 +288,13 @@ def test_the_form_works_with_the_keyboard_alone(page, server):
     pdf_viewer_settled(page)
 
 
-@pytest.mark.parametrize("path", ["", "roster", "languages", "no-such-page"])
+@pytest.mark.parametrize("path", ["", "roster", "ehr", "languages", "no-such-page"])
 def test_every_page_passes_axe_wcag21_aa(page, server, path):
     page.goto(server.url + path)
     assert axe_violations(page) == []
     if path == "languages":
-        screenshot(page, "5-languages")
+        page.set_viewport_size({"width": 1100, "height": 1000})
+        screenshot(page, "5-languages", full_page=False)        # the first ten languages: a small picture
 
 
 def test_the_warning_page_passes_axe(page, server):
@@ -269,6 +316,8 @@ def test_sign_in_page_passes_axe_and_works_by_keyboard(browser):
         page.goto(server.url + "roster")
         assert page.url.endswith("/sign-in")                     # nothing is shown before signing in
         assert axe_violations(page) == []
+        screenshot(page, "8-sign-in")
+        keyboard_walk(page)
         page.get_by_label("Passphrase").focus()
         page.keyboard.type("correct horse battery staple")
         page.keyboard.press("Enter")
@@ -277,3 +326,63 @@ def test_sign_in_page_passes_axe_and_works_by_keyboard(browser):
     finally:
         page.close()
         server.stop()
+
+
+@pytest.mark.parametrize("path", ["", "roster", "ehr", "languages", "roster-table", "ehr-table", "no-such-page"])
+def test_every_page_can_be_walked_with_the_keyboard(page, server, tmp_path, path):
+    if path == "roster-table":
+        upload_roster(page, server, tmp_path)
+    elif path == "ehr-table":
+        page.goto(server.url + "ehr")
+        page.get_by_label("EHR file").set_input_files(str(EXAMPLES / "clinic-day-bundle.json"))
+        page.get_by_role("button", name="Check the EHR file").click()
+        page.wait_for_selector("table.roster")
+    else:
+        page.goto(server.url + path)
+    keyboard_walk(page)
+
+
+@pytest.fixture(scope="module")
+def ehr_server():
+    """A server on the day the FHIR examples were written for: their admissions are ahead."""
+    s = Server(workers=1, env={"SOURCE_DATE_EPOCH": FHIR_DAY})
+    s.wait_ready()
+    yield s
+    s.stop()
+
+
+def test_import_from_an_ehr_file_fills_the_table_and_prints(page, ehr_server):
+    page.goto(ehr_server.url)
+    page.get_by_role("link", name="Import from EHR file").click()
+    assert axe_violations(page) == []
+    screenshot(page, "6-import-from-ehr")
+    page.get_by_label("EHR file").set_input_files(str(EXAMPLES / "clinic-day-bundle.json"))
+    page.get_by_role("button", name="Check the EHR file").click()
+    page.wait_for_selector("table.roster")
+    rows = page.locator("table.roster tbody tr")
+    assert rows.count() == 3
+    assert [" ".join(rows.nth(i).locator("td.status-cell").inner_text().split()) for i in range(3)] == ["Ready"] * 3
+    assert [page.get_by_label(f"Name, entry {i}").input_value() for i in (1, 2, 3)] == \
+        ["Ana María Ruiz", "陳美玲", "Văn An Nguyễn"]
+    assert [page.get_by_label(f"MRN, entry {i}").input_value() for i in (1, 2, 3)] == \
+        ["00412345", "00633210", "00519876"]
+    assert page.get_by_role("status").inner_text() == "clinic-day-bundle.json: 3 rows, 3 ready."
+    page.set_viewport_size({"width": 1800, "height": 800})
+    screenshot(page, "7-ehr-rows-in-the-table")
+    assert axe_violations(page) == []
+    # Fixed in the table with the keyboard: a later follow-up visit, then Enter checks it again.
+    page.get_by_label("Follow-up visit, entry 1").focus()
+    page.keyboard.type("01112027")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("table.roster")
+    assert page.get_by_label("Follow-up visit, entry 1").input_value() == "2027-01-11"
+    assert page.get_by_role("status").inner_text().endswith("3 ready.")
+    with page.expect_download() as saved:
+        page.get_by_role("button", name="Print file (one PDF, duplex-safe)").click()
+    assert saved.value.suggested_filename == "print-all-2026-11-23.pdf"
+    pdf = Path(saved.value.path()).read_bytes()
+    pages = pdf_text(pdf)
+    mrns = [(re.search(r"\b(00\d{6})\b", t) or [None, None])[1] for t in pages]
+    starts = [i for i, m in enumerate(mrns) if m and m not in mrns[:i]]
+    assert [mrns[i] for i in starts] == ["00412345", "00633210", "00519876"] and all(i % 2 == 0 for i in starts)
+    assert "Ana María Ruiz" in pages[0] and "lunes, 11 de enero de 2027" in pages[0]   # the fixed follow-up
