@@ -12,7 +12,9 @@ Measurements:
   calendar, no fallback/bidi layers), to show what the project's layers cost;
 - with --memory: peak RSS of a child process rendering 100 and 1000 packets (flat in N?);
 - the production gate's cost per packet: what build_packet asks packets.review for every packet
-  (warm: catalog checks cached per catalog version), and the one-off check of a catalog version.
+  (warm: catalog checks cached per catalog version), and the one-off check of a catalog version;
+- the locales folder listing: calls per packet, cost per call kept or rescanned, and packets
+  built in alternation with the listing kept and rescanned on every call.
 """
 
 from __future__ import annotations
@@ -283,6 +285,46 @@ def gate_cost(program, n: int, repeats: int) -> dict:
             "first packet of a catalog version (ms)": statistics.median(cold) * 1000}
 
 
+def listing_cost(program, n: int, repeats: int) -> dict:
+    """The locales folder listing (``locales.available``): calls per packet, microseconds per call
+    kept (the folder unchanged) and rescanned, and ms per packet with the listing kept or
+    rescanned on every call, measured in alternation so that the machine's load hits both alike."""
+    from packets.i18n import locales
+
+    class Forgetful(dict):  # rescans on every call, as before the listing was kept
+        def __setitem__(self, key, value):
+            pass
+
+    calls, real = [], locales.available
+    locales.available = lambda *a, **k: calls.append(1) or real(*a, **k)
+    build_packet(patient("es-US", 0), program, Options(allow_fallback=True))
+    locales.available = real
+    per_packet = len(calls)
+    kept_store = locales._AVAILABLE
+    timings: dict[str, list[float]] = {"kept": [], "rescanned": []}
+    for store, name in ((kept_store, "kept"), (Forgetful(), "rescanned")):
+        locales._AVAILABLE = store
+        for _ in range(200 * repeats):
+            t = time.perf_counter()
+            locales.available()
+            timings[name].append(time.perf_counter() - t)
+    packets: dict[str, list[float]] = {"kept": [], "rescanned": []}
+    for i, lang in enumerate(mix(n) * repeats):
+        for store, name in ((kept_store, "kept"), (Forgetful(), "rescanned"))[::1 if i % 2 else -1]:
+            locales._AVAILABLE = store
+            t = time.perf_counter()
+            build_packet(patient(lang, i), program, Options(allow_fallback=True))
+            packets[name].append(time.perf_counter() - t)
+    locales._AVAILABLE = kept_store
+    diff = [b - a for a, b in zip(packets["kept"], packets["rescanned"])]
+    return {"calls per packet": per_packet,
+            "us per call kept": statistics.median(timings["kept"]) * 1e6,
+            "us per call rescanned": statistics.median(timings["rescanned"]) * 1e6,
+            "ms per packet kept": statistics.median(packets["kept"]) * 1000,
+            "ms per packet rescanned": statistics.median(packets["rescanned"]) * 1000,
+            "ms saved per packet (median of pairs)": statistics.median(diff) * 1000}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=60, help="packets per measurement (default 60)")
@@ -307,6 +349,9 @@ def main() -> int:
         print(f"{script:<9} {ms:>10.1f} {kb:>10.1f} {floors[script]:>9.1f} {ms / floors[script]:>8.2f}x")
     gate = gate_cost(program, args.n, args.repeats)
     print("gate per packet: " + "; ".join(f"{k} {v:.1f}" for k, v in gate.items()))
+    listing = listing_cost(program, args.n, args.repeats)
+    print("locales listing: " + "; ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}"
+                                          for k, v in listing.items()))
     if args.memory:
         small, large = peak_rss_mb(100), peak_rss_mb(1000)
         print(f"peak RSS: 100 packets {small:.0f} MB; 1000 packets {large:.0f} MB "

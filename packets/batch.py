@@ -17,10 +17,16 @@ A run, in order:
    every file (temporary name, then rename). A worker dies with this process, even by SIGKILL
    (Linux: PR_SET_PDEATHSIG), so a killed run leaves no workers; its temporary files are hidden
    (``.partial-*``) and the next run into the folder removes them.
-4. ``manifest.csv`` lists what this run wrote (line, masked MRN, language, file), ``errors.csv``
-   every problem (line, column, masked MRN, reason; never a name). If the disk fills up, the run
-   stops building, frees the space it reserved at the start, and still writes both, so staff
-   see exactly which rows have no packet.
+4. A caller's ``after_build`` step runs next, with the folder still locked (the FHIR command
+   sends its DocumentReferences here); the problems it returns join the run's errors.
+5. ``manifest.csv`` lists what this run wrote (kind, line, masked MRN, file: each packet and its
+   companion files), ``errors.csv`` every problem (line, column, masked MRN, reason; never a
+   name). If the disk fills up, the run stops building, frees the space it reserved at the start,
+   and still writes both, so staff see exactly which rows have no packet.
+
+Companion files (:class:`Companion`, such as a FHIR DocumentReference) are made from the drawn
+packet and the row it came from, and written in one step with the packet's PDF and calendar
+file: all appear or none do, and a refused row loses all of its earlier files together.
 
 Why a manifest and not a subfolder per run: printer hot folders, staff scripts and the
 ``--combined`` path point at one stable folder, and a packet's file name stays
@@ -38,10 +44,11 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Sequence
 
 from .build import BuiltPacket, Options, build_packet, packet_filename
 from .clock import printed_date
-from .errors import ConfigError, PacketError
+from .errors import ConfigError, InputError, PacketError
 from .output import OutputFolder, _unlink, describe, write_together
 from .patient import Patient, check_mrn
 from .program import Program
@@ -60,9 +67,39 @@ class Outcome:
     error: list[dict] | None = None
 
 
+@dataclass(frozen=True)
+class Companion:
+    """A file written beside each packet, in one step with it: ``<packet name><suffix>``.
+
+    ``make(row, built)`` gives its bytes from the row the packet was made from and the drawn
+    packet; it runs in the batch's own process. ``kind`` is its ``kind`` in the manifest.
+    """
+    suffix: str                                     # replaces '.pdf': '.documentreference.json'
+    kind: str                                       # 'documentreference'
+    make: Callable[[Row, BuiltPacket], bytes]
+
+    def name_for(self, packet_name: str) -> str:
+        return packet_name[:-4] + self.suffix
+
+
+@dataclass(frozen=True)
+class Written:
+    """One packet this run wrote: the row it was made from and its files, the PDF last."""
+    row: Row
+    files: tuple[Path, ...]
+
+    @property
+    def pdf(self) -> Path:
+        return self.files[-1]
+
+    def companion(self, companion: Companion) -> Path:
+        return self.pdf.with_name(companion.name_for(self.pdf.name))
+
+
 @dataclass
 class BatchResult:
-    written: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)   # the PDFs, in the order written
+    packets: list[Written] = field(default_factory=list)  # the same packets with their rows and all files
     errors: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     combined: Path | None = None
@@ -73,7 +110,7 @@ class BatchResult:
 
     @property
     def failed_rows(self) -> int:
-        return len({e["line"] for e in self.errors})
+        return len({(e.get("file", ""), e["line"]) for e in self.errors})
 
 
 def _neutral(value) -> str:
@@ -262,17 +299,23 @@ def _refuse_duplicates(valid: list[tuple[int, Patient, str]], failed: set[int], 
             refused.setdefault(i, f"{why}; a roster holds each patient once, so no packet was made for any of "
                                   "these rows: correct the MRN or remove the extra row")
     for i, why in refused.items():
-        result.errors.append({"line": rows[i].line, "column": "mrn", "mrn": rows[i].masked_mrn, "problem": why})
+        result.errors.extend(row_errors(rows[i], InputError(why, field="mrn")))
     return set(refused)
 
 
-def check_combined(combined: Path, outdir: Path, planned: list[str], inputs: list[Path] = ()) -> None:
+def _own_files(name: str, companions: Sequence[Companion] = ()) -> list[str]:
+    """The file names a packet named ``name`` comes with: the PDF, its calendar and companions."""
+    return [name, name[:-4] + ".ics"] + [c.name_for(name) for c in companions]
+
+
+def check_combined(combined: Path, outdir: Path, planned: list[str], inputs: list[Path] = (),
+                   companions: Sequence[Companion] = ()) -> None:
     """``--combined`` must not be a packet, a report file, an input or a folder of this run."""
     if combined.is_dir():
         raise ConfigError(f"--combined {combined}: is a folder; give a file name such as print-all.pdf")
     if combined.exists() and not combined.is_file():
         raise ConfigError(f"--combined {combined}: is not a regular file")
-    ours = [outdir / n for n in planned] + [outdir / (n[:-4] + ".ics") for n in planned] + \
+    ours = [outdir / f for n in planned for f in _own_files(n, companions)] + \
         [outdir / ERRORS_FILE, outdir / MANIFEST_FILE] + list(inputs)
     if any(_same(combined, p) for p in ours):
         raise ConfigError(f"--combined {combined}: is the path of a packet or another file of this run; "
@@ -283,11 +326,15 @@ def check_combined(combined: Path, outdir: Path, planned: list[str], inputs: lis
 
 def run_batch(rows: list[Row], program: Program, options: Options, outdir: Path, *, jobs: int = 0,
               combined: Path | None = None, sort_by_language: bool = False, password: str | None = None,
-              stream=None, today: dt.date | None = None, inputs: list[Path] = ()) -> BatchResult:
+              stream=None, today: dt.date | None = None, inputs: list[Path] = (),
+              companions: Sequence[Companion] = (),
+              after_build: Callable[[BatchResult], list[dict]] | None = None) -> BatchResult:
     """Build every row into OUTDIR; see the module doc for the order of a run.
 
     Raises :class:`ConfigError` (nothing written) for a problem of the whole run: the output
     folder, ``--combined``, another run holding the folder. Row problems end in ``result.errors``.
+    ``companions`` are written with each packet; ``after_build(result)`` runs once the packets
+    are written, before the reports, and returns more errors (dicts as :func:`row_errors` makes).
     """
     outdir = Path(outdir)
     today = today or printed_date()
@@ -308,7 +355,7 @@ def run_batch(rows: list[Row], program: Program, options: Options, outdir: Path,
         failed |= refused
         valid = [v for v in valid if v[0] not in refused]
         if combined is not None:
-            check_combined(Path(combined), outdir, [n for _, _, n in valid], inputs)
+            check_combined(Path(combined), outdir, [n for _, _, n in valid], inputs, companions)
 
         # 1. this run's report files replace the last run's, whatever happens next
         stale = [outdir / ERRORS_FILE, _previous_combined(outdir), Path(combined) if combined else None,
@@ -322,16 +369,18 @@ def run_batch(rows: list[Row], program: Program, options: Options, outdir: Path,
             if name and name not in planned:
                 if (outdir / name).is_file():
                     result.removed.append(outdir / name)
-                for old in (outdir / name, outdir / (name[:-4] + ".ics")):
-                    _unlink(old)
+                for old in _own_files(name, companions):
+                    _unlink(outdir / old)
 
         reserve = _reserve(outdir, len(rows))
         try:
             _build_all(valid, rows, program, options, outdir, jobs, password, stream, result,
-                       combined is not None, sort_by_language, Path(combined) if combined else None)
+                       combined is not None, sort_by_language, Path(combined) if combined else None, companions)
         finally:
             _unlink(reserve)
-        _write_reports(outdir, rows, valid, result)
+        if after_build is not None:
+            result.errors.extend(after_build(result))
+        _write_reports(outdir, result, companions)
     return result
 
 
@@ -346,7 +395,7 @@ def _reserve(outdir: Path, rows: int) -> Path:
 
 
 def _build_all(valid, rows, program, options, outdir, jobs, password, stream, result, want_combined,
-               sort_by_language, combined):
+               sort_by_language, combined, companions):
     jobs = max(1, min(jobs or os.cpu_count() or 1, MAX_JOBS, len(valid) or 1))
     progress = Progress(len(valid), stream)
     built_ok: list[tuple[int, BuiltPacket]] = []
@@ -360,10 +409,17 @@ def _build_all(valid, rows, program, options, outdir, jobs, password, stream, re
             if outcome.error:
                 result.errors.extend(outcome.error)
                 continue
-            b = outcome.built
-            files = ([(outdir / b.ics_filename, b.ics)] if b.ics else []) + [(outdir / b.filename, b.pdf)]
+            b, row = outcome.built, rows[outcome.index]
             try:
-                result.written.append(write_together(files)[-1])
+                extra = [(outdir / c.name_for(b.filename), c.make(row, b)) for c in companions]
+            except Exception as err:  # noqa: BLE001 - that row fails, never the run
+                result.errors.extend(row_errors(row, err))
+                continue
+            files = ([(outdir / b.ics_filename, b.ics)] if b.ics else []) + extra + [(outdir / b.filename, b.pdf)]
+            try:
+                done = write_together(files)
+                result.written.append(done[-1])
+                result.packets.append(Written(row, tuple(done)))
             except OSError as exc:
                 result.stopped = describe(exc)
                 pending.add(outcome.index)
@@ -378,8 +434,7 @@ def _build_all(valid, rows, program, options, outdir, jobs, password, stream, re
         progress.close()
     if result.stopped:
         for i in sorted(pending):
-            result.errors.append({"line": rows[i].line, "column": "", "mrn": rows[i].masked_mrn,
-                                  "problem": f"not written: {result.stopped} in {outdir}"})
+            result.errors.extend(row_errors(rows[i], PacketError(f"not written: {result.stopped} in {outdir}")))
         _unlink(outdir / RESERVE_FILE)
         return
     if want_combined and built_ok:
@@ -390,14 +445,15 @@ def _build_all(valid, rows, program, options, outdir, jobs, password, stream, re
             result.stopped = f"{describe(exc)} (the combined file {combined} was not written)"
 
 
-def _write_reports(outdir: Path, rows: list[Row], valid, result: BatchResult) -> None:
-    by_name = {name: i for i, _, name in valid}
-    manifest = [{"kind": "packet", "line": rows[by_name[p.name]].line,
-                 "mrn": rows[by_name[p.name]].masked_mrn, "file": p.name} for p in result.written]
+def _write_reports(outdir: Path, result: BatchResult, companions: Sequence[Companion]) -> None:
+    manifest = []
+    for packet in result.packets:
+        for kind, path in [("packet", packet.pdf)] + [(c.kind, packet.companion(c)) for c in companions]:
+            manifest.append({"kind": kind, "line": packet.row.line, "mrn": packet.row.masked_mrn, "file": path.name})
     if result.combined:
         shown = result.combined.name if _inside(outdir, result.combined) else str(result.combined.absolute())
         manifest.append({"kind": "combined", "line": "", "mrn": "", "file": shown})
-    result.errors.sort(key=lambda e: e["line"])
+    result.errors.sort(key=lambda e: (e.get("file", ""), e["line"]))
     try:
         files = [(outdir / MANIFEST_FILE, csv_bytes(["kind", "line", "mrn", "file"], manifest))]
         if result.errors:

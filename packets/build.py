@@ -99,7 +99,7 @@ def build_packet(patient: Patient, program: Program, options: Options = Options(
         from .protect import encrypt_pdf
         pdf = encrypt_pdf(pdf, password)
     unprintable = missing_glyphs(isolated(patient.name), ctx.catalog_id)  # the name as printed
-    past = past_dates(schedule, today)
+    past = past_dates(schedule, today, patient.schedule.done)
     warnings = [f"{patient.masked_mrn}: {len(past)} scheduled date(s) are in the past, the first "
                 f"{past[0].isoformat()}; check the schedule"] if past else []
     if unprintable:

@@ -387,9 +387,8 @@ def cmd_batch(args) -> int:
 def cmd_fhir(args) -> int:
     from .batch import MAX_JOBS, run_batch
     from .fhir import read_source
-    from .fhir.documents import write_documents
-    from .fhir.mapping import error_message
-    from .fhir.post import TOKEN_VARIABLE, check_base_url, post_document
+    from .fhir.documents import companion
+    from .fhir.post import TOKEN_VARIABLE, check_base_url, post_packets
     from .fhir.profile import require_settings
     from .program import load_program
 
@@ -404,43 +403,47 @@ def cmd_fhir(args) -> int:
         if not token:
             raise ConfigError(f"--post needs the server's bearer token in {TOKEN_VARIABLE} (never on the command line)")
     imported = read_source(args.source, program)
+    document = companion(settings, large_print=args.large_print)
+    posts = []
+
+    def post(result) -> list[dict]:  # with the folder still locked; refusals go into errors.csv
+        posts.append(post_packets(base_url, token, result.packets, document))
+        return posts[0].errors
+
     result = run_batch(imported.rows, program, _options(args), args.outdir, jobs=args.jobs, combined=args.combined,
-                       sort_by_language=args.sort_by_language, inputs=[Path(args.source)])
-    for err in sorted(result.errors, key=lambda e: e["line"]):
-        print(f"error: {args.source}: {error_message(err, imported.rows)}", file=sys.stderr)
+                       sort_by_language=args.sort_by_language, inputs=[Path(args.source)], companions=[document],
+                       after_build=post if base_url else None)
+    for err in result.errors:  # every problem names its resource and where it is in the source
+        mrn = err["mrn"] if err["mrn"].startswith("(") else f"(MRN {err['mrn']})"
+        print(f"error: {args.source}: {err['problem']} {mrn}", file=sys.stderr)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    docs, matched = write_documents(imported.rows, result.written, settings, large_print=args.large_print)
-    for row in matched.unclear:
-        print(f"error: {args.source}: {row.resource} ({row.where}): more than one PDF for this patient in this run; "
-              f"no DocumentReference written (MRN {row.masked_mrn})", file=sys.stderr)
-    for pdf in matched.unowned:  # a PDF whose patient cannot be told from its name: never guess
-        print(f"error: {pdf.name}: no patient of {args.source} matches this file name; no DocumentReference "
-              "written", file=sys.stderr)
-    posted = not_posted = 0
-    for doc in docs if base_url else []:
-        sent = post_document(base_url, doc.resource, token)
-        if sent.ok:
-            posted += 1
-        else:
-            not_posted += 1
-            print(f"error: {doc.row.resource} ({doc.row.where}): not posted: {sent.detail}; {doc.pdf.name} and "
-                  f"{doc.path.name} are kept (MRN {doc.row.masked_mrn})", file=sys.stderr)
-    summary = f"fhir: {len(result.written)} packet(s) written to {args.outdir}, {len(result.errors)} failed"
+    if result.removed:
+        print(f"fhir: removed {len(result.removed)} older packet(s) of refused patients, with their calendar and "
+              "DocumentReference files, so an outdated packet is not printed or filed instead", file=sys.stderr)
+    not_posted = len(posts[0].errors) if posts else 0
+    summary = f"{len(result.written)} packet(s) written to {args.outdir}"
+    if result.manifest:
+        summary += f" (listed in {result.manifest})"
+    summary += f", {result.failed_rows - not_posted} failed"
     if imported.without_admissions:
         summary += f", {imported.without_admissions} patient(s) without IL-2 admissions skipped"
-    summary += f"; {len(docs)} DocumentReference(s) written"
-    if base_url:
-        summary += f", {posted} posted" + (f", {not_posted} NOT posted" if not_posted else "")
-    if result.errors:
-        summary += f"; see {args.outdir / 'errors.csv'}"
+    summary += f"; {len(result.packets)} DocumentReference(s) written"
+    if posts:
+        summary += f", {posts[0].posted} posted"
+        if posts[0].already:
+            summary += f" ({posts[0].already} already on the server)"
+        if not_posted:
+            summary += f", {not_posted} NOT posted (rerun today to post them)"
+    if result.errors_file:
+        summary += f"; see {result.errors_file}"
     if result.combined:
         summary += f"; combined: {result.combined}"
     if result.stopped:
-        print(f"fhir stopped: {result.stopped}; {summary.removeprefix('fhir: ')}")
+        print(f"fhir stopped: {result.stopped}; {summary}")
         return EXIT_USAGE
-    print(summary)
-    return EXIT_FAILED if result.errors or matched.unclear or matched.unowned or not_posted else EXIT_OK
+    print(f"fhir: {summary}")
+    return EXIT_FAILED if result.errors else EXIT_OK
 
 
 COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "fhir": cmd_fhir, "status": cmd_status,

@@ -21,7 +21,7 @@ PROGRAM_CONTEXT = "program"
 
 # Block types and the keys each may carry. One render function per type lives in packets.render.
 BLOCK_TYPES = {
-    "paragraph": {"text"},
+    "paragraph": {"text"},   # text: one string, or a list of sentences (see SENTENCE_BLOCKS)
     "heading": {"text"},
     "list": {"items"},
     "checklist": {"items"},
@@ -36,6 +36,11 @@ COMMON_KEYS = {"type", "source", "note", "unsourced"}
 # ``unsourced`` reason saying why it states none ("a practical step"). A clinician's review is
 # refused while one has neither (packets.review).
 FACT_BLOCKS = frozenset({"paragraph", "list", "checklist", "callout"})
+# Blocks whose ``text`` may be a list of sentences, printed as one paragraph: each sentence is a
+# string of its own, so each can have its own plural number ("every {dose_interval_hours} hours."
+# then "Each dose takes about {infusion_minutes} minutes.") and a plural form repeats one
+# sentence, not the whole paragraph. A sentence is never split into fragments.
+SENTENCE_BLOCKS = frozenset({"paragraph", "callout"})
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class Block:
     text: Message | None = None
     title: Message | None = None
     items: tuple[Message, ...] = ()
+    sentences: tuple[Message, ...] = ()   # a paragraph or callout written as a list of sentences
     sources: tuple[str, ...] = ()
     ref: str | None = None
     style: str | None = None
@@ -132,24 +138,33 @@ def placeholders(text: str) -> frozenset[str]:
     return frozenset(names)
 
 
-PLURAL_KEYS = ("one", "other", "count")
+PLURAL_KEYS = ("one", "other", "count", "note")
 
 
 def _msg(value, context: str, file: str, note=None) -> Message:
     note = str(note).strip() if note else None
     if isinstance(value, dict):
         return _plural_msg(value, context, file, note)
+    if isinstance(value, list):
+        raise ConfigError("a list of sentences is only allowed as the text of a paragraph or callout",
+                          file=file, line=yamlio.line_of(value))
     return Message(context=context, text=str(value).strip(), note=note, file=file, line=yamlio.line_of(value))
 
 
 def _plural_msg(spec: dict, context: str, file: str, note) -> Message:
-    """``{one: "{n} day", other: "{n} days", count: n}``: a number before a noun."""
+    """``{one: "{n} day", other: "{n} days", count: n}``: a number before a noun. An optional
+    ``note`` is for this string only (which number of a range chooses the form); it follows the
+    block's note."""
     line = yamlio.line_of(spec.get("one")) or yamlio.line_of(next(iter(spec), None))
     unknown = set(map(str, spec)) - set(PLURAL_KEYS)
     if unknown:
-        raise ConfigError(f"a plural text takes one, other and count, not {', '.join(sorted(unknown))}",
+        raise ConfigError(f"a plural text takes one, other, count and note, not {', '.join(sorted(unknown))}",
                           file=file, line=line)
-    one, other, count = (spec.get(k) for k in PLURAL_KEYS)
+    own = spec.get("note")
+    if own is not None and (not isinstance(own, str) or not own.strip()):
+        raise ConfigError("a plural text's note must be text", file=file, line=line)
+    note = " ".join(n for n in (note, own.strip() if own else None) if n) or None
+    one, other, count = (spec.get(k) for k in ("one", "other", "count"))
     if not isinstance(one, str) or not isinstance(other, str) or not one.strip() or not other.strip():
         raise ConfigError("a plural text needs 'one' and 'other', the English for 1 and for other numbers",
                           file=file, line=line)
@@ -237,9 +252,20 @@ def parse_packet(data, file: str) -> tuple:
             if b.get("source") is not None and b.get("unsourced"):
                 raise ConfigError("a block has a source or a reason for none (unsourced), not both",
                                   file=file, line=line)
+            text = b.get("text")
+            sentences = ()
+            for key in ("text", "title"):
+                if isinstance(b.get(key), list) and (key, btype in SENTENCE_BLOCKS) != ("text", True):
+                    raise ConfigError("a list of sentences is only allowed as the text of a paragraph or callout",
+                                      file=file, line=line, field=key)
+            if isinstance(text, list):
+                if not all(text):
+                    raise ConfigError(f"a {btype} block has an empty sentence", file=file, line=line)
+                sentences, text = tuple(_msg(t, sid, file, note) for t in text), None
             blocks.append(Block(
                 type=btype,
-                text=_msg(b["text"], sid, file, note) if b.get("text") else None,
+                text=_msg(text, sid, file, note) if text else None,
+                sentences=sentences,
                 title=_msg(b["title"], sid, file, note) if b.get("title") else None,
                 items=tuple(_msg(i, sid, file, note) for i in items),
                 sources=check_sources(b.get("source"), line),
@@ -298,6 +324,7 @@ def iter_messages(content: Content) -> Iterator[Message]:
                 yield block.title
             if block.text:
                 yield block.text
+            yield from block.sentences
             yield from block.items
     for resource in content.resources.values():
         yield resource.name

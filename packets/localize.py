@@ -234,15 +234,28 @@ def unit(text: str, bold: bool = False) -> Runs:
     return (Run(text, bold, True),)
 
 
+def regimen_counts(program: Program) -> dict[str, int]:
+    """The profile's numbers that content text may name, by placeholder."""
+    reg = program.regimen
+    return {"stay_min": reg.stay_min, "stay_max": reg.stay_max, "break_days": reg.break_days,
+            "break_weeks": max(1, round(reg.break_days / 7)),  # "about 2 weeks"
+            "cycles_per_course": reg.cycles_per_course, "scan_weeks": reg.scan_weeks,
+            "max_cycles": reg.max_cycles}
+
+
+# A sentence ending in one of these (Chinese and Japanese full stops, full-width brackets) is
+# followed by the next sentence of its paragraph directly; any other by a space.
+_CLOSED = ("\u3002", "\uff01", "\uff1f", "\u300d", "\u300f", "\uff09")
+
+
 class Localizer:
     """Binds one context to the content so each block type has a short method."""
 
     def __init__(self, content: Content, program: Program, ctx: LocaleContext):
         self.content, self.program, self.ctx = content, program, ctx
-        reg = program.regimen
-        # The numbers themselves, for plural messages: the number chooses the form.
-        self.counts = {"stay_min": reg.stay_min, "stay_max": reg.stay_max, "break_days": reg.break_days,
-                       "scan_weeks": reg.scan_weeks, "max_cycles": reg.max_cycles}
+        # The numbers themselves: each is printed in the locale's digits, and a plural message's
+        # ``count`` picks its form from the same number.
+        self.counts = regimen_counts(program)
         self.counts.update({name: v.value for name, v in content.values.items() if v.kind == "number"})
         values = {
             "program_name": ctx.gettext(program.program_name),
@@ -251,13 +264,7 @@ class Localizer:
             "phone_main": program.phone_main,
             "phone_24h": program.phone_24h,
             "emergency_number": program.emergency_number,
-            "stay_min": ctx.number(reg.stay_min),
-            "stay_max": ctx.number(reg.stay_max),
-            "break_days": ctx.number(reg.break_days),
-            "break_weeks": ctx.number(max(1, round(reg.break_days / 7))),  # "about 2 weeks"
-            "cycles_per_course": ctx.number(reg.cycles_per_course),
-            "scan_weeks": ctx.number(reg.scan_weeks),
-            "max_cycles": ctx.number(reg.max_cycles),
+            **{name: ctx.number(n) for name, n in regimen_counts(program).items()},
         }
         for name, value in content.values.items():
             if value.kind == "number":
@@ -282,6 +289,18 @@ class Localizer:
                                   line=message.line or None)
         where = self.ctx.catalog.path if self.ctx.catalog else message.file
         return fill(self.ctx.gettext(message, n), {**self.values, **extra}, where)
+
+    def text(self, block: Block) -> Runs:
+        """A paragraph's or callout's text: its one string, or its sentences joined into one
+        paragraph (each sentence translated, and its plural form chosen, on its own)."""
+        if not block.sentences:
+            return self.t(block.text)
+        runs: Runs = ()
+        for sentence in block.sentences:
+            if runs and not plain(runs).endswith(_CLOSED):
+                runs += (Run(" "),)
+            runs += self.t(sentence)
+        return _merge(runs)
 
     def ui(self, key: str, **extra: str | Runs) -> Runs:
         return self.t(self.content.ui[key], **extra)
@@ -411,11 +430,11 @@ def _block(loc: Localizer, block: Block, schedule: Schedule):
     if kind == "heading":
         return Heading(loc.t(block.text))
     if kind == "paragraph":
-        return Paragraph(loc.t(block.text))
+        return Paragraph(loc.text(block))
     if kind in ("list", "checklist"):
         return Bullets(tuple(loc.t(i) for i in block.items), checkboxes=kind == "checklist")
     if kind == "callout":
-        return Callout(loc.t(block.text), urgent=block.style == "urgent")
+        return Callout(loc.text(block), urgent=block.style == "urgent")
     if kind == "dates_at_a_glance":
         return None  # drawn on the cover
     if kind == "patient_cycles":
@@ -452,7 +471,7 @@ def localize(content: Content, program: Program, patient: Patient, schedule: Sch
         fields.append((loc.ui("birth_date"), unit(ctx.date(patient.birth_date))))
     fields.append((loc.ui("printed_on"), unit(ctx.date(printed))))
     cover = Cover(program_name=(Run(loc.values["program_name"]),), title=loc.t(cover_section.title),
-                  fields=tuple(fields), intro=loc.t(intro.text) if intro else (),
+                  fields=tuple(fields), intro=loc.text(intro) if intro else (),
                   dates=_dates_table(loc, schedule, dates_block.title if dates_block else None))
 
     sections = []

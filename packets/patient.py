@@ -87,6 +87,9 @@ class ScheduleInput:
     response_scan: dt.date | None = None
     follow_up: dt.date | None = None
     tests: tuple[PlannedTest, ...] = ()
+    # Days of admissions and visits the source records as having happened (a FHIR Encounter): not
+    # warned about as past. No patient file or roster sets it; it is not part of the record.
+    done: frozenset[dt.date] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -413,6 +416,8 @@ def parse_patient(data, file: str = "<patient>", *, program=None, today: dt.date
 
 def load_patient(path: Path | str, program=None) -> Patient:
     path = Path(path)
+    if path.is_dir():
+        raise InputError("is a folder; give the patient's .yaml file", file=str(path))
     if not path.is_file():
         raise InputError("patient file not found", file=str(path))
     data = yamlio.load(yamlio.read_text(path, InputError, MAX_FILE_BYTES), str(path), InputError)

@@ -160,6 +160,17 @@ def _int(spec, key, file, field, minimum=0):
     return int(value)
 
 
+def _cycles_per_course(reg: dict, file: str) -> int:
+    """The education content describes a course as two cycles ("your second cycle", the scan
+    after it): another number would print a packet that contradicts the schedule beside it."""
+    value = _int(reg, "cycles_per_course", file, "regimen.cycles_per_course", 1)
+    if value != 2:
+        raise ConfigError(f"is {value}, but the education content describes courses of two cycles; "
+                          "change and review the content before the profile", file=file,
+                          field="regimen.cycles_per_course")
+    return value
+
+
 def _phone(value, territory: str, file: str, field: str) -> str:
     text = yamlio.text(value, file=file, field=field, error=ConfigError)
     line = yamlio.line_of(value) or None
@@ -237,7 +248,7 @@ def parse_program(data, file: str, path: str = "") -> Program:
         stay_min=int(stay[0]), stay_max=int(stay[1]),
         break_days=_int(reg, "break_days", file, "regimen.break_days", 1),
         scan_weeks=_int(reg, "scan_weeks_after_second_cycle", file, "regimen.scan_weeks_after_second_cycle", 1),
-        cycles_per_course=_int(reg, "cycles_per_course", file, "regimen.cycles_per_course", 1),
+        cycles_per_course=_cycles_per_course(reg, file),
         max_cycles=_int(reg, "max_cycles", file, "regimen.max_cycles", 1),
         estimated_scan=_scan_rule(reg, file),
         weekend=_weekend(region),

@@ -69,6 +69,14 @@ class Row:
             raise InputErrors(list(self.problems))
         return parse_patient(self.record, f"{self.file}:{self.line}", program=program, today=today)
 
+    def describe(self, problem: PacketError) -> tuple[str, str]:
+        """(column, text) of one problem of this row, as errors.csv and the console show it.
+
+        A roster row: the roster column and the message as it is (the console adds file and line).
+        Other sources name their own places (:class:`packets.fhir.mapping.FhirRow`).
+        """
+        return column_of(problem.field), problem.message
+
 
 class Rows(list):
     """The rows of a roster, and what staff should know about the file as a whole."""
@@ -391,13 +399,17 @@ def read_roster(path: Path | str) -> Rows:
 def row_errors(row: Row, err: Exception) -> list[dict]:
     """The error report's lines for one row: line, column, masked MRN and reason (never the name).
 
-    One line per problem, so staff fix a row once.
+    One line per problem, so staff fix a row once. ``file`` (the row's source file) is not a
+    column of errors.csv: with ``line`` it tells rows apart when a source has several files (a
+    Bulk Data export's ``Patient.ndjson`` and ``Appointment.ndjson`` both have a line 3).
     """
-    if isinstance(err, PacketError):
-        return [{"line": row.line, "column": column_of(p.field), "mrn": row.masked_mrn, "problem": p.message}
-                for p in err.problems()]
-    return [{"line": row.line, "column": "", "mrn": row.masked_mrn,
-             "problem": f"internal error ({type(err).__name__})"}]
+    problems = err.problems() if isinstance(err, PacketError) else \
+        [PacketError(f"internal error ({type(err).__name__})")]
+    out = []
+    for problem in problems:
+        column, text = row.describe(problem)
+        out.append({"line": row.line, "column": column, "mrn": row.masked_mrn, "problem": text, "file": row.file})
+    return out
 
 
 def row_error(row: Row, err: Exception) -> dict:

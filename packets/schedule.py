@@ -130,6 +130,18 @@ def build_schedule(patient: Patient, regimen: Regimen) -> Schedule:
                     tuple(breaks))
 
 
-def past_dates(schedule: Schedule, today: dt.date) -> list[dt.date]:
-    """Scheduled dates before ``today``: a warning for staff, not an error."""
-    return [d for d in schedule.all_dates() if d < today]
+def past_dates(schedule: Schedule, today: dt.date, done: frozenset[dt.date] = frozenset()) -> list[dt.date]:
+    """Scheduled dates before ``today``: a warning for staff, not an error.
+
+    ``done`` holds the days of admissions and visits the source records as having happened (a
+    FHIR Encounter): such a cycle (its admission and discharge days), scan or follow-up is not
+    a mistake for being past. What still counts: a booked date, a test, and every derived date
+    (an estimated scan, the discharge days of a cycle not yet done).
+    """
+    dates = [d for c in schedule.cycles if c.admission not in done for d in (c.admission, c.discharge_latest)]
+    dates += [t.date for t in schedule.tests]
+    if schedule.response_scan and (schedule.response_scan_estimated or schedule.response_scan not in done):
+        dates.append(schedule.response_scan)
+    if schedule.follow_up and schedule.follow_up not in done:
+        dates.append(schedule.follow_up)
+    return sorted(d for d in dates if d < today)

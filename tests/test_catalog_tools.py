@@ -7,7 +7,6 @@ only read.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import os
 import re
@@ -21,14 +20,14 @@ import pytest
 from packets import paths
 from packets.build import Options, build_packet
 from packets.cli import main
-from packets.content import Value, load_content
+from packets.content import iter_messages, load_content
 from packets.errors import ConfigError
 from packets.i18n import locales, plurals
 from packets.i18n.checks import ERROR, check_catalog
 from packets.i18n.context import load_catalog_state, make_context
-from packets.i18n.pofiles import read_catalog
+from packets.i18n.pofiles import read_catalog, write_catalog
 from packets.program import load_program
-from tests.conftest import patient, pdf_text
+from tests.conftest import REAL_PROFILE, patient, pdf_text
 
 polib = pytest.importorskip("polib")
 
@@ -233,6 +232,52 @@ def test_pybabel_update_works_and_never_leaves_a_review_behind(tmp_path, monkeyp
         assert subprocess.run(["msgcat", "--no-wrap", str(es)], capture_output=True).stdout == es.read_bytes()
 
 
+def test_a_review_copied_back_after_pybabel_update_counts_as_no_review(tmp_path, monkeypatch, capsys):
+    """pybabel drops the X-Review-* lines; someone copies the old ones back into the header after
+    the update changed strings (and even translates the changed string). The review's fingerprint
+    no longer matches: the catalog is "changed since review" and production refuses it."""
+    root = make_root(tmp_path, monkeypatch)
+    (root / "content" / "program.yaml").write_text(REAL_PROFILE, encoding="utf-8")
+    (tmp_path / "patient.yaml").write_text("name: Ana María Ruiz\nmrn: '00412345'\nlanguage: es\n"
+                                           "schedule:\n  first_admission: 2026-03-03\n", encoding="utf-8")
+    es = po(root, "es")
+    from packets.review import set_header_fields
+    es.write_bytes(set_header_fields(es.read_bytes(), {  # a recorded review, of the temporary copy only
+        "X-Review-Status": "reviewed", "X-Reviewed-By": "A. Reviewer, CHI", "X-Reviewed-Date": "2026-01-15",
+        "X-Review-Fingerprint": load_catalog_state("es", root / "locales").fingerprint}))
+    old_review = [line for line in es.read_text(encoding="utf-8").splitlines() if line.startswith('"X-Review')]
+    assert len(old_review) == 4 and load_catalog_state("es", root / "locales").review_status == "reviewed"
+
+    packet = root / "content" / "packet.yaml"
+    packet.write_text(packet.read_text(encoding="utf-8").replace("text: How IL-2 works", "text: How IL-2 therapy works"),
+                      encoding="utf-8")
+    assert main(["i18n", "extract"]) == 0
+    assert main(["review", "content", "--by", "Dr. Rosa Díaz, MD"]) == 0  # the new English is reviewed
+    assert main(["review", "program", "--by", "Sam Lee, RN"]) == 0
+    r = pybabel("update", "-i", "locales/packet.pot", "-d", "locales", "-D", "packet", "--no-wrap", "--previous",
+                cwd=root)
+    assert r.returncode == 0, r.stderr
+    assert b"X-Review" not in es.read_bytes()
+
+    catalog, extra = read_catalog(es)  # the changed string translated again, its fuzzy mark cleared
+    changed = catalog.get("How IL-2 therapy works", context="overview")
+    changed.string, changed.flags = "Cómo funciona la terapia con IL-2", set()
+    write_catalog(es, catalog, extra)
+    text = es.read_text(encoding="utf-8")
+    end = text.index("\n\n")  # the end of the header entry: the old review lines go back in
+    es.write_text(text[:end] + "\n" + "\n".join(old_review) + text[end:], encoding="utf-8")
+    state = load_catalog_state("es", root / "locales")
+    assert not state.fuzzy and not state.untranslated and state.reviewed_by == "A. Reviewer, CHI"
+    assert state.review_status == "changed since review"
+    capsys.readouterr()
+    code = main(["build", str(tmp_path / "patient.yaml"), "-o", str(tmp_path / "out"), "--require-reviewed"])
+    err = capsys.readouterr().err
+    assert code == 2 and not (tmp_path / "out" / "00412345-es.pdf").exists()
+    assert ("not ready for production: the Spanish (es) catalog locales/es/LC_MESSAGES/packet.po changed since its "
+            "review by A. Reviewer, CHI on 2026-01-15; a qualified medical translator must review it again") in err
+    assert "review content" not in err and "review program" not in err  # the catalog alone is refused
+
+
 # -- regional variants ---------------------------------------------------------------------------
 
 def test_es_mx_variant_falls_back_to_es_string_by_string(tmp_path, monkeypatch, program, capsys):
@@ -293,47 +338,41 @@ def test_init_makes_regional_variants(tmp_path, monkeypatch, tags, created):
 
 
 # -- plurals -------------------------------------------------------------------------------------
+# On the shipped content's plural strings (every number before a noun); tests/test_plurals.py
+# builds packets from them and reads each form back from its section.
 
+DOSES = "You can get up to {max_doses} doses in one stay."   # a msgid_plural of the shipped content
+HOURS = "Every {dose_interval_hours} hours, you get a dose of IL-2 through a vein."
 PLURAL = ('      - type: paragraph\n        text:\n          one: "In one stay you get at most {max_doses} dose."\n'
           '          other: "In one stay you get at most {max_doses} doses."\n          count: max_doses\n')
-RU_FORMS = ("За одно пребывание — не больше {max_doses} дозы.", "За одно пребывание — не больше {max_doses} доз.",
-            "Всего доз за одно пребывание: {max_doses}, не больше.")
 
 
-def add_plural_paragraph(root: Path) -> None:
-    path = root / "content" / "packet.yaml"
-    text = path.read_text(encoding="utf-8")
-    at = text.index("\n", text.index("blocks:", text.index("- id: cycle"))) + 1
-    path.write_text(text[:at] + PLURAL + text[at:], encoding="utf-8")
+def forms_of(path: Path, msgid_plural: str) -> tuple[str, ...]:
+    return next(tuple(m.string) for m in read_catalog(path)[0] if isinstance(m.id, tuple) and m.id[1] == msgid_plural)
 
 
-def set_plural(root: Path, catalog_id: str, forms) -> None:
+def set_plural(root: Path, catalog_id: str, msgid_plural: str, forms) -> None:
+    """Write the forms of one plural entry, as a translator's editor would."""
     path = po(root, catalog_id)
-    text = path.read_text(encoding="utf-8")
-    head = 'msgid_plural "In one stay you get at most {max_doses} doses."\n'
-    start = text.index(head) + len(head)
-    end = text.index("\n\n", start)
-    path.write_text(text[:start] + "\n".join(f'msgstr[{i}] "{f}"' for i, f in enumerate(forms)) + text[end:],
-                    encoding="utf-8")
+    catalog, extra = read_catalog(path)
+    next(m for m in catalog if isinstance(m.id, tuple) and m.id[1] == msgid_plural).string = tuple(forms)
+    write_catalog(path, catalog, extra)
 
 
-@pytest.fixture
-def plural_root(tmp_path, monkeypatch):
+def test_plural_text_is_extracted_as_msgid_plural(tmp_path, monkeypatch, capsys, content):
     root = make_root(tmp_path, monkeypatch)
-    add_plural_paragraph(root)
-    assert main(["i18n", "extract"]) == 0 and main(["i18n", "update"]) == 0
-    return root
-
-
-def test_plural_text_is_extracted_as_msgid_plural(plural_root):
-    pot = (plural_root / "locales" / "packet.pot").read_text(encoding="utf-8")
+    assert main(["i18n", "extract"]) == 0 and "unchanged" in capsys.readouterr().out  # the shipped template
+    pot = (root / "locales" / "packet.pot").read_text(encoding="utf-8")
     assert ('#. Plural: the number {max_doses} chooses the form.\n#: content/packet.yaml\n'
-            '#, python-brace-format\nmsgctxt "cycle"\nmsgid "In one stay you get at most {max_doses} dose."\n'
-            'msgid_plural "In one stay you get at most {max_doses} doses."\nmsgstr[0] ""\nmsgstr[1] ""\n') in pot
-    ru = po(plural_root, "ru").read_text(encoding="utf-8")
-    assert 'msgstr[0] ""\nmsgstr[1] ""\nmsgstr[2] ""\n' in ru   # three forms in Russian
-    ja = po(plural_root, "ja").read_text(encoding="utf-8")
-    assert 'doses."\nmsgstr[0] ""\n\n' in ja            # one in Japanese
+            '#, python-brace-format\nmsgctxt "cycle"\nmsgid "You can get up to {max_doses} dose in one stay."\n'
+            f'msgid_plural "{DOSES}"\nmsgstr[0] ""\nmsgstr[1] ""\n') in pot
+    plural = [m for m in iter_messages(content) if m.plural]
+    assert pot.count("\nmsgid_plural ") == len(plural) == 10
+    for catalog_id in CATALOGS:  # one form per plural category of the language, each translated
+        catalog = read_catalog(po(root, catalog_id))[0]
+        entries = [m for m in catalog if isinstance(m.id, tuple)]
+        assert len(entries) == 10 and all(len(m.string) == catalog.num_plurals and all(m.string) for m in entries)
+    assert [read_catalog(po(root, c))[0].num_plurals for c in ("ru", "pl", "ar", "ja")] == [3, 3, 6, 1]
 
 
 @pytest.mark.parametrize("catalog_id, nplurals, samples", [
@@ -349,37 +388,20 @@ def test_plural_forms_follow_cldr(catalog_id, nplurals, samples):
         assert plurals.parse_plural_forms(read_catalog(locales.catalog_path(catalog_id))[0].plural_forms) == (n, expr)
 
 
-def test_check_verifies_every_plural_form(plural_root):
-    set_plural(plural_root, "ru", (RU_FORMS[0], "За одно пребывание — не больше нескольких доз.", ""))
-    set_plural(plural_root, "ar", ("لا جرعات.", "جرعة واحدة.", "جرعتان.", "حتى {max_doses} جرعات.",
-                                   "حتى {max_doses} جرعة.", "حتى {max_doses} جرعة."))
-    ru = [f.problem for f in check_catalog("ru", plural_root / "locales", run_msgfmt=False)
-          if f.severity == ERROR and f.msgid.startswith("In one stay")]
-    assert ru == ["form 1 (for 2, 3, 4...): missing placeholder(s) {max_doses}",
-                  "form 2 (for 0, 5, 6...): empty; every form needs a translation"]
-    ar = [f for f in check_catalog("ar", plural_root / "locales") if f.msgid.startswith("In one stay")]
-    assert ar == []  # Arabic's forms for 0, 1 and 2 may spell the number out (msgfmt agrees)
-
-
-@pytest.mark.parametrize("count, form", [(1, 0), (3, 1), (5, 2), (21, 0), (22, 1), (11, 2)])
-def test_packet_prints_the_plural_form_the_count_chooses(plural_root, program, count, form):
-    set_plural(plural_root, "ru", RU_FORMS)
-    content = load_content(plural_root / "content")
-    content = dataclasses.replace(content, values={**content.values, "max_doses": Value("number", count)})
-
-    def section_text(language: str, section: str) -> str:
-        text = re.sub(r"\s+", " ", " ".join(pdf_text(build_packet(patient(language=language), program,
-                                                                  Options(), content=content).pdf)))
-        start = text.index(section)
-        return text[start:text.index("Ana María Ruiz", start)]  # to the next page's header
-
-    ru = section_text("ru", load_catalog_state("ru", plural_root / "locales").translations[
-        ("cycle", "What to expect during each cycle")])
-    assert RU_FORMS[form].format(max_doses=count) in ru
-    assert [f.format(max_doses=count) in ru for f in RU_FORMS].count(True) == 1
-    if count in (1, 5):  # English: one form for 1, the other for every other number
-        en = section_text("en", "What to expect during each cycle")
-        assert f"at most {count} {'dose' if count == 1 else 'doses'}." in en
+def test_check_verifies_every_plural_form(tmp_path, monkeypatch):
+    root = make_root(tmp_path, monkeypatch)
+    ru, ar = forms_of(po(root, "ru"), DOSES), forms_of(po(root, "ar"), DOSES)
+    assert "{max_doses}" not in ar[1] + ar[2]  # the shipped forms for 1 and 2 spell the number out
+    set_plural(root, "ru", DOSES, (ru[0], "За одно пребывание в больнице можно получить несколько доз.", ""))
+    set_plural(root, "ar", DOSES, ar[:3] + ("ويمكن أن تتلقّى حتى عدة جرعات في الإقامة الواحدة.",) + ar[4:])
+    found = {c: [f.problem for f in check_catalog(c, root / "locales", run_msgfmt=False)
+                 if f.severity == ERROR and f.msgid.startswith("You can get up to")] for c in ("ru", "ar")}
+    assert found == {"ru": ["form 1 (for 2, 3, 4...): missing placeholder(s) {max_doses}",
+                            "form 2 (for 0, 5, 6...): empty; every form needs a translation"],
+                     "ar": ["form 3 (for 3, 4, 5...): missing placeholder(s) {max_doses}"]}
+    # Arabic's forms for 0, 1 and 2 alone may spell the number out; msgfmt agrees.
+    assert [f for f in check_catalog("ar", root / "locales") if f.msgid.startswith("You can get up to")] == [
+        f for f in check_catalog("ar", root / "locales") if "form 3" in f.problem]
 
 
 def test_plural_text_needs_one_other_and_count(tmp_path, monkeypatch):
@@ -445,10 +467,10 @@ def test_preview_marks_problems_tags_every_string_and_never_stops(tmp_path, monk
     assert not re.search(r"\[\?U\+|\[!\d|\[\d+\]|Translator check", packet)
 
 
-def test_preview_shows_every_plural_form_with_a_sample_number(plural_root, program):
-    set_plural(plural_root, "ru", RU_FORMS)
+def test_preview_shows_every_plural_form_with_a_sample_number(content):
+    ru = forms_of(locales.catalog_path("ru"), HOURS)
+    message = next(m for m in iter_messages(content) if m.plural == HOURS)
     ctx = make_context("ru", "US", preview=True)
-    shown = ctx.preview.decorate(ctx, next(m for b in load_content(plural_root / "content").section("cycle").blocks
-                                          if b.text and (m := b.text).plural), RU_FORMS[2], 6)
-    assert shown == (f"{RU_FORMS[2]} [forms: 1: {RU_FORMS[0].format(max_doses=1)} | "
-                     f"2: {RU_FORMS[1].format(max_doses=2)} | 0: {RU_FORMS[2].format(max_doses=0)}]")
+    assert ctx.preview.decorate(ctx, message, ru[2], 8) == (
+        f"{ru[2]} [forms: 1: Раз в 1 час вы получаете дозу IL-2 через вену. | "
+        "2: Раз в 2 часа вы получаете дозу IL-2 через вену. | 0: Раз в 0 часов вы получаете дозу IL-2 через вену.]")

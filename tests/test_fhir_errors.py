@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -47,7 +48,13 @@ CASES = {
         "identifiers of type MR (****0001, ****0002): cannot tell which is the MRN", "(no MRN)"),
     "MRN that fails the MRN rules": (
         [bad_patient("p1", mrn="0050 0001"), *two_cycles("p1")],
-        "Patient/p1 (entry 1): Patient.identifier: must be letters, digits or '-' (at most 32)", "*****0001"),
+        "Patient/p1 (entry 1): Patient.identifier: the MRN is not an MRN of this program (eight digits)",
+        "*****0001"),
+    "MRN that lost its leading zeros in the EHR's interface": (
+        [bad_patient("p1", mrn="500001"), *two_cycles("p1")],
+        "Patient/p1 (entry 1): Patient.identifier: the MRN is not an MRN of this program (eight digits); its "
+        "leading zeros were probably lost by an interface that treats MRNs as numbers: correct the export",
+        "**0001"),
     "unknown language code": (
         [bad_patient("p1", language="xx-YY"), *two_cycles("p1")],
         "Patient/p1 (entry 1): Patient.communication.language: language code 'xx-YY' is not a BCP 47 language "
@@ -189,9 +196,16 @@ def test_cli_one_bad_patient_never_stops_the_others(program, tmp_path, capsys):
     assert any("Patient/c2 (entry " in e and "'xx-YY'" in e and e.endswith("(MRN ****0002)") for e in errors)
     assert "fhir: 2 packet(s) written" in captured.out and ", 6 failed" in captured.out
     report = list(csv.DictReader(io.StringIO((out / "errors.csv").read_text(encoding="utf-8-sig"))))
-    assert len(report) == 6 and report[0]["column"] == "identifier" and report[0]["line"] == "7"
+    assert len(report) == 6 and report[0]["column"] == "Patient.identifier" and report[0]["line"] == "7"
+    # errors.csv has batch's columns; each problem names its resource, or the line it is on
+    assert all(re.match(r"(Patient|Appointment|Encounter)/[\w-]+ \(entry \d+\): ", r["problem"]) for r in report)
+    documents = [json.loads(p.read_text(encoding="utf-8")) for p in out.glob("*.json")]
+    assert len(documents) == 2
+    for doc in documents:  # the attachment is the packet, which prints the name; nothing else may
+        doc["content"][0]["attachment"]["data"] = ""
     everything = captured.out + captured.err + (out / "errors.csv").read_text(encoding="utf-8-sig") \
-        + "".join(p.read_text(encoding="utf-8") for p in out.glob("*.json"))
+        + (out / "manifest.csv").read_text(encoding="utf-8-sig") + json.dumps(documents, ensure_ascii=False) \
+        + " ".join(p.name for p in out.iterdir())
     for secret in SECRET + ("Goodperson",):
         assert secret not in everything
     assert "Traceback" not in everything and "internal error" not in everything

@@ -45,7 +45,7 @@ CASES = [
     ("patient-two-documents", {"p.yaml": OK + "---\n" + OK}, ["build", "p.yaml"], {}, 2, "p.yaml:6: not valid YAML"),
     ("patient-a-list", {"p.yaml": "- 1\n"}, ["build", "p.yaml"], {}, 2, "p.yaml: expected a patient record"),
     ("patient-empty", {"p.yaml": ""}, ["build", "p.yaml"], {}, 2, "p.yaml: expected a patient record"),
-    ("patient-is-a-folder", {}, ["build", "."], {}, 2, ".: patient file not found"),
+    ("patient-is-a-folder", {}, ["build", "."], {}, 2, ".: is a folder; give the patient's .yaml file"),
     ("year-9999", {"p.yaml": OK.replace("2026-12-01", "9999-12-25")}, ["build", "p.yaml"], {}, 2,
      "p.yaml: schedule.first_admission: (9999-12-25) is more than two years after today"),
     ("follow-up-2300", {"p.yaml": OK + "  follow_up: 2300-05-12\n"}, ["build", "p.yaml"], {}, 2,

@@ -14,9 +14,9 @@ from babel.messages.extract import extract_from_file
 from packets import paths
 from packets.content import iter_messages, placeholders
 from packets.errors import LanguageError
-from packets.i18n import locales
+from packets.i18n import locales, plurals
 from packets.i18n.context import load_catalog_state, make_context
-from packets.i18n.extract import _DATE_LINE, build_template, catalog_bytes, extract_yaml
+from packets.i18n.extract import _DATE_LINE, KEYWORDS, build_template, catalog_bytes, extract_yaml
 from packets.i18n.pofiles import read_catalog
 
 CATALOGS = locales.available()[1:]
@@ -74,9 +74,11 @@ def test_babel_extractor_entry_point_works_like_pybabel():
 
 def test_extractor_line_numbers_point_at_the_text():
     lines = (paths.content_dir() / "packet.yaml").read_text(encoding="utf-8").splitlines()
-    for lineno, msg, _, _ in extract_from_file(extract_yaml, str(paths.content_dir() / "packet.yaml"),
-                                               keywords={"pgettext": ((1, "c"), 2)}):
-        assert msg[:20] in lines[lineno - 1], (lineno, msg)
+    found = list(extract_from_file(extract_yaml, str(paths.content_dir() / "packet.yaml"), keywords=KEYWORDS))
+    for lineno, msg, _, _ in found:
+        text = msg[0] if isinstance(msg, tuple) else msg  # a plural text: its "one:" line
+        assert text[:20] in lines[lineno - 1], (lineno, msg)
+    assert any(isinstance(msg, tuple) for _, msg, _, _ in found)
 
 
 @pytest.mark.parametrize("catalog_id", CATALOGS)
@@ -88,12 +90,26 @@ def test_catalog_covers_every_extracted_string(catalog_id, content, program):
 
 
 @pytest.mark.parametrize("catalog_id", CATALOGS)
-def test_translations_keep_placeholders_and_numbers(catalog_id):
+def test_translations_keep_placeholders_and_numbers(catalog_id, content, program):
+    """Every form of every translation: the English's placeholders and numbers, no others. Only
+    a plural form used for one number alone (Arabic's forms for 1 and 2) may spell its number out."""
     state = load_catalog_state(catalog_id)
-    for (ctx, msgid), msgstr in state.translations.items():
-        assert placeholders(msgstr) == placeholders(msgid), (catalog_id, msgid)
-        strip = lambda s: sorted(re.findall(r"\d+", re.sub(r"\{[^}]*\}", "", s)))  # noqa: E731
-        assert strip(msgstr) == strip(msgid), (catalog_id, msgid, msgstr)
+    messages = {(m.context, m.text): m for m in [*iter_messages(content), *program.messages()]}
+    single = plurals.single_number_forms(*state.plural_forms)
+    strip = lambda s: sorted(re.findall(r"\d+", re.sub(r"\{[^}]*\}", "", s)))  # noqa: E731
+    for key, msgstr in state.translations.items():
+        message = messages.get(key)
+        if message is None:
+            continue  # an obsolete entry no packet prints
+        english = message.plural or message.text
+        forms = msgstr if isinstance(msgstr, tuple) else (msgstr,)
+        assert isinstance(msgstr, tuple) == (message.plural is not None), key
+        for i, form in enumerate(forms):
+            wanted = placeholders(english)
+            if message.plural is not None and i in single and message.count not in placeholders(form):
+                wanted -= {message.count}
+            assert placeholders(form) == wanted, (catalog_id, key, i, form)
+            assert strip(form) == strip(english), (catalog_id, key, i, form)
 
 
 @pytest.mark.parametrize("catalog_id", CATALOGS)
@@ -167,3 +183,27 @@ def test_the_hindi_running_header_translates_mrn(program, content):
     hi = make_context("hi", "US", allow_fallback=True)
     header = L_plain(Localizer(content, program, hi).ui("mrn_short", mrn="00412345"))
     assert "MRN" not in header and header.endswith("00412345")
+
+
+def test_available_catalogs_are_kept_until_the_folder_changes(tmp_path, monkeypatch):
+    """available() is asked about 16 times per packet: it scans the locales folder once while
+    the folder is unchanged, and a language added or removed while the process runs (a web app,
+    a long batch) is seen at the next call, even within the same instant."""
+    base = tmp_path / "locales"
+    shutil.copytree(paths.locales_dir(), base)  # keeps the shipped folder's (old) times
+    scans = []
+    real_glob = type(base).glob
+    monkeypatch.setattr(type(base), "glob", lambda self, pattern: scans.append(self) or real_glob(self, pattern))
+    shipped = locales.available(base)
+    assert locales.available(base) == shipped and scans == [base]  # one scan for two calls
+
+    def add(catalog_id):
+        (base / catalog_id / "LC_MESSAGES").mkdir(parents=True)
+        shutil.copy(base / "es" / "LC_MESSAGES" / "packet.po", base / catalog_id / "LC_MESSAGES" / "packet.po")
+
+    add("de")
+    assert "de" in locales.available(base)
+    add("it")  # changed again at once: the folder's time may not have moved on
+    assert {"de", "it"} <= set(locales.available(base))
+    shutil.rmtree(base / "de")
+    assert "de" not in locales.available(base) and "it" in locales.available(base)

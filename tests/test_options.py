@@ -176,7 +176,8 @@ def test_init_then_update_marks_changed_new_and_removed(translator_root, capsys)
     assert cat.plural_forms.startswith("nplurals=")
     for m in cat:
         if m.id:
-            m.string = "traducido " + m.id  # a stand-in translation; only its state is checked
+            # a stand-in translation (every form of a plural one); only its state is checked
+            m.string = tuple("traducido " + m.id[-1] for _ in m.string) if m.pluralizable else "traducido " + m.id
     write_catalog(po, cat, extra)
 
     packet = translator_root / "content" / "packet.yaml"

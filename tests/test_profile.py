@@ -39,6 +39,8 @@ PATIENT = "name: Ana María Ruiz\nmrn: '00412345'\nlanguage: en\nschedule:\n  fi
     pytest.param("territory: US", "territory: US\nproduction: \"yes\"", "production: must be true or false",
                  id="production-as-text"),
     pytest.param("territory: US", "territory: US\nprodution: true", "unknown field(s) prodution", id="misspelled-flag"),
+    pytest.param("cycles_per_course: 2", "cycles_per_course: 3", "regimen.cycles_per_course: is 3, but the education "
+                 "content describes courses of two cycles", id="courses-the-content-does-not-describe"),
 ])
 def test_profile_mistakes_are_errors_naming_the_field_and_file(tmp_path, capsys, old, new, expected):
     assert old in BASE

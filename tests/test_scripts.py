@@ -33,7 +33,7 @@ def test_every_character_has_a_glyph(catalog_id, program):
     texts = [program.hospital_name, program.address, program.website, program.phone_main]
     texts += [native_name(c) for c in LOCALES]
     if catalog_id != "en":
-        texts += list(load_catalog_state(catalog_id).translations.values())
+        texts += list(load_catalog_state(catalog_id).texts())
     missing = set()
     for t in texts:
         missing |= missing_glyphs(t, catalog_id)
@@ -115,7 +115,7 @@ def test_persian_zero_width_non_joiner_survives_in_the_text_layer(program):
     a reader who copies or searches the text gets the word as written."""
     pdf = build_packet(patient(language="fa"), program, Options()).pdf
     text = unicodedata.normalize("NFKC", " ".join(pdf_text(pdf)))
-    zwnj_words = {w for t in load_catalog_state("fa").translations.values()
+    zwnj_words = {w for t in load_catalog_state("fa").texts()
                   for w in re.findall(r"\w+\u200c\w+", t) if "{" not in w}
     assert len(zwnj_words) > 10
     assert not {w for w in zwnj_words if w not in text}
@@ -131,7 +131,7 @@ def test_cjk_lines_never_start_with_closing_punctuation(program):
 @pytest.mark.parametrize("catalog_id", ["ja", "zh_Hans", "zh_Hant", "ko"])
 def test_no_latin_word_is_split_across_lines(catalog_id, program):
     pdf = build_packet(patient(language=catalog_id.replace("_", "-")), program, Options()).pdf
-    sources = list(load_catalog_state(catalog_id).translations.values()) + [program.hospital_name, program.address]
+    sources = list(load_catalog_state(catalog_id).texts()) + [program.hospital_name, program.address]
     words = {w for t in sources for w in re.findall(r"[A-Za-z]{4,}", t)}
     words |= {"translation", "reviewed", "qualified", "medical", "translator"}  # the English draft notice
     for page in pdf_text(pdf):
@@ -146,7 +146,7 @@ def test_korean_breaks_lines_only_between_words(program):
     """Korean separates words with spaces and breaks only there (not between syllables, as
     Chinese and Japanese may)."""
     pdf = build_packet(patient(language="ko"), program, Options()).pdf
-    words = {w for t in load_catalog_state("ko").translations.values() for w in re.findall(r"[\uac00-\ud7a3]+", t)}
+    words = {w for t in load_catalog_state("ko").texts() for w in re.findall(r"[\uac00-\ud7a3]+", t)}
     breaks = 0
     for page in pdf_text(pdf):
         lines = page.splitlines()
@@ -165,7 +165,7 @@ def test_devanagari_conjuncts_are_searchable(program):
     pdf = build_packet(patient(language="hi"), program, Options()).pdf
     text = " ".join(pdf_text(pdf))
     assert sum(1 for c in text if 0xE000 <= ord(c) <= 0xF8FF) <= 5
-    words = {w for t in load_catalog_state("hi").translations.values() for w in re.findall(r"[\u0900-\u097F]+", t)
+    words = {w for t in load_catalog_state("hi").texts() for w in re.findall(r"[\u0900-\u097F]+", t)
              if "\u094d" in w and "\u093f" not in w and "र्" not in w}
     found = {w for w in words if w in text}
     assert len(words) > 20 and len(found) >= 0.85 * len(words), sorted(words - found)
@@ -191,7 +191,7 @@ def test_rtl_lines_with_bold_words_keep_their_order(catalog_id, program):
     pdf = build_packet(patient(name="فاطمة السيد", language=catalog_id), program, Options()).pdf
     text = re.sub(r"\s", "", unicodedata.normalize("NFKC", " ".join(pdf_text(pdf))))
     bold = [re.sub(r"\s", "", unicodedata.normalize("NFKC", b))
-            for t in load_catalog_state(catalog_id).translations.values() for b in re.findall("<b>(.*?)</b>", t)]
+            for t in load_catalog_state(catalog_id).texts() for b in re.findall("<b>(.*?)</b>", t)]
     bold = [b for b in bold if re.fullmatch(r"[\u0600-\u06FF\u200c]+", b)]  # pure Arabic script
     assert bold
     missing = [b for b in bold if b not in text]

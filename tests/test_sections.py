@@ -19,6 +19,7 @@ from packets.content import load_content
 from packets.i18n.context import make_context
 from packets.i18n.locales import available
 from packets.ics import schedule_ics
+from packets.localize import regimen_counts
 from packets.render.styles import BASE
 from tests.conftest import patient
 from tests.pdfinspect import spans_by_heading
@@ -49,8 +50,17 @@ def score(text: str, within: str) -> float:
 def section_strings(section) -> list:
     out = []
     for block in section.blocks:
-        out += ([block.title] if block.title else []) + ([block.text] if block.text else []) + list(block.items)
+        out += ([block.title] if block.title else []) + ([block.text] if block.text else []) \
+            + list(block.sentences) + list(block.items)
     return out
+
+
+def translated(ctx, message, program, content) -> str:
+    """The message in ``ctx``'s language; a plural one in the form its number takes in the packet."""
+    if message.plural is None:
+        return ctx.gettext(message)
+    counts = {**regimen_counts(program), **{k: v.value for k, v in content.values.items() if v.kind == "number"}}
+    return ctx.gettext(message, counts[message.count])
 
 
 @pytest.mark.parametrize("catalog_id", LOCALES)
@@ -72,7 +82,7 @@ def test_each_section_holds_its_own_strings(catalog_id, program):
         where.append(at)
         body = spans[at][1]
         for message in section_strings(section):
-            text = ctx.gettext(message)
+            text = translated(ctx, message, program, content)
             if len(trigrams(text)) < 4:
                 continue
             assert score(text, body) >= bar, (section.id, text, round(score(text, body), 2))

@@ -2,8 +2,10 @@
 
 In: a FHIR R4 Bundle (any type) or a Bulk Data NDJSON export, as bytes (an upload) or a path.
 Out: :class:`~packets.fhir.mapping.FhirRow` objects, the same patient records a roster row
-holds, for :func:`packets.batch.run_batch`; then a DocumentReference JSON beside each PDF,
-optionally POSTed to the EHR.
+holds, for :func:`packets.batch.run_batch`. Given ``companions=[documents.companion(settings)]``
+the batch writes a DocumentReference JSON in one step with each PDF, from the row that PDF was
+made from; ``after_build`` with :func:`~packets.fhir.post.post_packets` POSTs them to the EHR
+while the output folder is still locked, and its refusals join the run's ``errors.csv``.
 
 One module per job: ``profile`` (the profile's ``fhir:`` block), ``resources`` (reading and
 resolving references), ``mapping`` (resources -> patient records), ``documents``

@@ -1,8 +1,9 @@
 """DocumentReference out: the record, for the patient's chart, of the packet they were given.
 
-In: the PDF's bytes (as written), the :class:`~packets.fhir.mapping.FhirRow` it was made from and
-the program's ``fhir:`` settings. Out: a FHIR R4 DocumentReference as a JSON-ready dict, and
-``<pdf name>.documentreference.json`` written beside each PDF (atomically), ready to POST.
+In: the PDF's bytes (as drawn), the :class:`~packets.fhir.mapping.FhirRow` it was made from and
+the program's ``fhir:`` settings. Out: a FHIR R4 DocumentReference as a JSON-ready dict; as a
+:class:`~packets.batch.Companion`, ``<pdf name>.documentreference.json`` written by the batch in
+one step with the PDF it carries (and listed in the run's manifest), ready to POST.
 
 The document type is LOINC 69730-0 "Instructions" (https://loinc.org/69730-0/): a document
 (scale Doc, class DOC.ONTOLOGY) that "records instructions given to a patient", such as
@@ -22,11 +23,11 @@ import hashlib
 import io
 import json
 import os
+import re
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
-from ..output import atomic_write
+from ..batch import Companion
+from ..errors import PacketError
 from .mapping import FhirRow
 from .profile import FhirSettings
 
@@ -35,16 +36,12 @@ DOCUMENT_TYPE = {"coding": [{"system": "http://loinc.org", "code": "69730-0", "d
 CATEGORY = [{"coding": [{"system": "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category",
                          "code": "clinical-note", "display": "Clinical Note"}]}]
 SUFFIX = ".documentreference.json"
-# masterIdentifier values are urn:uuid: made from the PDF's SHA-256, in this namespace.
+KIND = "documentreference"   # in the run's manifest.csv
+# masterIdentifier values are urn:uuid: made from the packet's SHA-256 (see packet_identity), in this namespace.
 _NAMESPACE = uuid.UUID("6f1c1b9e-2d4a-5c3e-9b7f-0a8d4e2c6b15")
-
-
-@dataclass
-class Document:
-    row: FhirRow
-    pdf: Path
-    path: Path          # the DocumentReference JSON beside the PDF
-    resource: dict
+# What differs between two runs that draw the same packet: the info dictionary's times and the trailer's ID.
+_VOLATILE = re.compile(rb"/(?:CreationDate|ModDate) \(D:([0-9+\-Z']{1,40})\)"
+                       rb"|/ID\s*\[\s*<([0-9A-Fa-f]{16,64})>\s*<([0-9A-Fa-f]{16,64})>\s*\]")
 
 
 def document_time() -> dt.datetime:
@@ -70,7 +67,6 @@ def pdf_title_and_language(pdf: bytes) -> tuple[str, str]:
 
 def _language_name(tag: str) -> str:
     """'zh-Hant' -> 'Chinese (Traditional), zh-Hant': for the chart, read in English."""
-    from ..errors import PacketError
     from ..i18n.locales import catalog_id_for, english_name
     try:
         return f"{english_name(catalog_id_for(tag))}, {tag}"
@@ -81,11 +77,10 @@ def _language_name(tag: str) -> str:
 def document_reference(pdf: bytes, row: FhirRow, settings: FhirSettings, *, when: dt.datetime,
                        title: str, language: str, large_print: bool = False) -> dict:
     sha1 = base64.b64encode(hashlib.sha1(pdf).digest()).decode("ascii")
-    master = uuid.uuid5(_NAMESPACE, hashlib.sha256(pdf).hexdigest())
     description = f"{title}; in {_language_name(language)}" + (", large print" if large_print else "")
     doc: dict = {
         "resourceType": "DocumentReference",
-        "masterIdentifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{master}"},
+        "masterIdentifier": {"system": "urn:ietf:rfc:3986", "value": packet_identity(pdf)},
         "status": "current",
         "type": DOCUMENT_TYPE,
         "category": CATEGORY,
@@ -109,51 +104,39 @@ def document_reference(pdf: bytes, row: FhirRow, settings: FhirSettings, *, when
     return doc
 
 
-@dataclass
-class Matched:
-    pairs: list[tuple[FhirRow, Path]]     # each patient row and its one PDF
-    unclear: list[FhirRow]                # rows with two PDFs, which should never happen: no document
-    unowned: list[Path]                   # PDFs no row's MRN matches: no document, never a guess
+def packet_identity(pdf: bytes) -> str:
+    """The packet's identity for the chart: the SHA-256 of its bytes with the creation time and the
+    file ID (which differ on every run) blanked out, as ``urn:uuid:``.
 
-
-def match_pdfs(rows: list[FhirRow], written: list[Path]) -> Matched:
-    """Which written PDF is which patient's: its name starts with the MRN and a '-'.
-
-    The longest MRN wins ('123-4-en.pdf' belongs to MRN 123-4, not 123). A DocumentReference
-    must never carry another patient's packet, so anything unclear gets none.
+    The same packet made again (the same patient, dates, language and day) keeps its identity,
+    so a rerun's conditional create (``If-None-Exist``) finds the one already filed instead of
+    filing it twice; a packet that differs in any other byte is a new document. If a PDF library
+    ever wrote those fields differently, nothing is blanked and every run is a new document:
+    never two different packets under one identity.
     """
-    good = [r for r in rows if not r.problem and r.record.get("mrn")]
-    owner: dict[Path, FhirRow] = {}
-    pdfs = [p for p in written if p.suffix.lower() == ".pdf"]
-    for path in pdfs:
-        owners = [r for r in good if path.name.startswith(str(r.record["mrn"]) + "-")]
-        if owners:
-            owner[path] = max(owners, key=lambda r: len(str(r.record["mrn"])))
-    per_row: dict[int, list[Path]] = {}
-    for path, row in owner.items():
-        per_row.setdefault(id(row), []).append(path)
-    matched, unclear = [], []
-    for row in good:
-        paths = per_row.get(id(row), [])
-        if len(paths) == 1:
-            matched.append((row, paths[0]))
-        elif len(paths) > 1:
-            unclear.append(row)
-    return Matched(matched, unclear, [p for p in pdfs if p not in owner])
+    def blank(match: re.Match) -> bytes:
+        text = bytearray(match.group(0))
+        for group in range(1, 4):
+            if match.group(group) is not None:
+                start, end = match.span(group)
+                text[start - match.start():end - match.start()] = b"0" * (end - start)
+        return bytes(text)
+
+    stable = _VOLATILE.sub(blank, pdf)
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, hashlib.sha256(stable).hexdigest())}"
 
 
-def write_documents(rows: list[FhirRow], written: list[Path], settings: FhirSettings, *,
-                    large_print: bool = False, when: dt.datetime | None = None) -> tuple[list[Document], Matched]:
-    """A DocumentReference JSON beside each PDF of this run; also what could not be matched."""
+def companion(settings: FhirSettings, *, large_print: bool = False, when: dt.datetime | None = None) -> Companion:
+    """The DocumentReference as a :class:`~packets.batch.Companion`: ``run_batch`` writes it in one step
+    with the PDF it carries, from the row that PDF was made from (never matched up afterwards)."""
     when = when or document_time()
-    matched = match_pdfs(rows, written)
-    docs = []
-    for row, pdf_path in matched.pairs:
-        pdf = pdf_path.read_bytes()  # the bytes as they are on disk: the attachment is exactly that file
-        title, language = pdf_title_and_language(pdf)
-        resource = document_reference(pdf, row, settings, when=when, title=title,
-                                      language=language or row.record.get("language", ""), large_print=large_print)
-        target = pdf_path.with_name(pdf_path.name[:-4] + SUFFIX)
-        atomic_write(target, (json.dumps(resource, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-        docs.append(Document(row, pdf_path, target, resource))
-    return docs, matched
+
+    def make(row, built) -> bytes:
+        if not isinstance(row, FhirRow):
+            raise PacketError("no DocumentReference for a row that does not come from a FHIR Patient")
+        title, language = pdf_title_and_language(built.pdf)
+        resource = document_reference(built.pdf, row, settings, when=when, title=title,
+                                      language=language or built.language, large_print=large_print)
+        return (json.dumps(resource, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+    return Companion(SUFFIX, KIND, make)

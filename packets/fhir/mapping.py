@@ -14,6 +14,7 @@ Messages name resources (``Patient/123 (entry 3)``), never a patient's name.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import zoneinfo
@@ -47,11 +48,24 @@ class FhirRow(Row):
     subject: dict = field(default_factory=dict)   # the DocumentReference's subject: reference + MRN
     problem: str | None = None      # set when this row is an error: raised instead of a patient
     problem_field: str | None = None
+    done: tuple[str, ...] = ()      # days of admissions and visits the EHR records as happened (Encounters)
 
     def patient(self, program=None, today=None):
         if self.problem:
             raise InputError(self.problem, field=self.problem_field)
-        return super().patient(program, today)
+        patient = super().patient(program, today)
+        if self.done:  # not "in the past" by mistake: these cycles are done (see packets.schedule.past_dates)
+            done = frozenset(dt.date.fromisoformat(d) for d in self.done)
+            patient = dataclasses.replace(patient, schedule=dataclasses.replace(patient.schedule, done=done))
+        return patient
+
+    def describe(self, problem: PacketError) -> tuple[str, str]:
+        """(the FHIR element, the text): every problem names its resource and where it is in the source,
+        whichever step found it (the import, the batch's checks, the build)."""
+        element = fhir_field(problem.field) or ""
+        if self.problem is not None:  # found by the import: the message names its resource already
+            return element, problem.message
+        return element, f"{self.resource} ({self.where}): {element + ': ' if element else ''}{problem.message}"
 
 
 @dataclass
@@ -339,10 +353,17 @@ def _merge(events: list[Event]) -> list[Event]:
     return events
 
 
-def schedule_of(events: list[Event], cycles_per_course: int) -> dict:
+def happened(event: Event) -> bool:
+    """An Encounter (not one only planned) records a stay or visit that took place or is under way."""
+    return event.entry.type == "Encounter" and _text(event.entry.resource.get("status")) != "planned"
+
+
+def schedule_of(events: list[Event], cycles_per_course: int) -> tuple[dict, list[str]]:
+    """(the record's schedule, the days of its admissions and visits that have happened)."""
     admissions = _merge([e for e in events if e.kind == "admission"])
     first, last = admissions[0].day, admissions[-1].day
     schedule: dict = {"cycles": [e.day.isoformat() for e in admissions]}
+    used = list(admissions)
     for kind, key in (("scan", "response_scan"), ("follow_up", "follow_up")):
         chosen = None
         for e in sorted((e for e in events if e.kind == kind), key=lambda e: e.day):
@@ -358,13 +379,17 @@ def schedule_of(events: list[Event], cycles_per_course: int) -> dict:
                 chosen = e  # the next one after the last admission; earlier ones belong to past courses
         if chosen:
             schedule[key] = chosen.day.isoformat()
-    return schedule
+            used.append(chosen)
+    return schedule, sorted({e.day.isoformat() for e in used if happened(e)})
 
 
 # -- putting it together ------------------------------------------------------------------------
 def _problem_row(entry_or_problem, message: str, field_name: str | None, mrn: str | None = None,
-                 resource: str = "") -> FhirRow:
-    return FhirRow(line=entry_or_problem.number, record={"mrn": mrn} if mrn else {}, file=entry_or_problem.file,
+                 resource: str = "", language: str | None = None) -> FhirRow:
+    """A row that is one problem. Its MRN and language, when known, name the packet an earlier run
+    may have made for it, which the batch then removes (it is outdated)."""
+    record = {k: v for k, v in (("mrn", mrn), ("language", language)) if v}
+    return FhirRow(line=entry_or_problem.number, record=record, file=entry_or_problem.file,
                    resource=resource, where=entry_or_problem.where, problem=message, problem_field=field_name)
 
 
@@ -394,30 +419,46 @@ def fhir_field(record_field: str | None) -> str | None:
 
 def patient_row(patient: Entry, events: list[Event], program, settings: FhirSettings) -> FhirRow:
     label = f"{patient.label} ({patient.where})"
-    mrn = None
+    mrn = language = None
     try:
         mrn, identifier = find_mrn(patient, settings)
+        language = _safe_language(patient)
         check_record_status(patient)
+        check_program_mrn(mrn, program)
         birth = patient.resource.get("birthDate")
+        schedule, done = schedule_of(events, program.regimen.cycles_per_course)
         record = {
             "name": find_name(patient, settings),
             "mrn": mrn,
             "birth_date": birth if isinstance(birth, str) and len(birth) == 10 else None,
             "language": find_language(patient),
-            "schedule": schedule_of(events, program.regimen.cycles_per_course),
+            "schedule": schedule,
         }
         # The build's own validators, now, so every message can name the resource it is about.
-        checked = parse_patient(record, label)
+        checked = parse_patient(record, label, program=program)
         build_schedule(checked, program.regimen)
         catalog_id_for(checked.language)
     except FhirDataError as err:
-        return _problem_row(patient, f"{label}: {err.text()}", err.field, mrn=mrn, resource=patient.label)
+        return _problem_row(patient, f"{label}: {err.text()}", err.field, mrn=mrn, resource=patient.label,
+                            language=language)
     except PacketError as err:
         where = fhir_field(err.field)
         return _problem_row(patient, f"{label}: {where + ': ' if where else ''}{err.message}", where,
-                            mrn=mrn, resource=patient.label)
+                            mrn=mrn, resource=patient.label, language=language)
     return FhirRow(line=patient.number, record=record, file=patient.file, resource=patient.label,
-                   where=patient.where, subject=_subject(patient, identifier))
+                   where=patient.where, subject=_subject(patient, identifier), done=tuple(done))
+
+
+def check_program_mrn(mrn: str, program) -> None:
+    """The profile's MRN format (``mrn_pattern``), with a hint that fits an EHR export, not a spreadsheet."""
+    pattern = getattr(program, "mrn_regex", None)
+    if pattern is None or pattern.fullmatch(mrn):
+        return
+    description = getattr(program, "mrn_description", None) or "the profile's mrn_pattern"
+    lost_zeros = mrn.isascii() and mrn.isdigit() and any(pattern.fullmatch("0" * k + mrn) for k in range(1, 12))
+    raise FhirDataError(f"the MRN is not an MRN of this program ({description})"
+                        + ("; its leading zeros were probably lost by an interface that treats MRNs as numbers: "
+                           "correct the export" if lost_zeros else ""), field="Patient.identifier")
 
 
 def map_patients(index: ResourceIndex, program) -> FhirImport:
@@ -457,7 +498,8 @@ def map_patients(index: ResourceIndex, program) -> FhirImport:
         if id(patient) in failures:
             err = failures[id(patient)]
             patient_rows.append(_problem_row(patient, f"{patient.label} ({patient.where}): {err.text()}", err.field,
-                                             resource=patient.label, mrn=_safe_mrn(patient, settings)))
+                                             resource=patient.label, mrn=_safe_mrn(patient, settings),
+                                             language=_safe_language(patient)))
             continue
         if not any(e.kind == "admission" for e in mine):
             without += 1
@@ -475,6 +517,13 @@ def _safe_mrn(patient: Entry, settings: FhirSettings) -> str | None:
         return None
 
 
+def _safe_language(patient: Entry) -> str | None:
+    try:
+        return find_language(patient)
+    except FhirDataError:
+        return None
+
+
 def _refuse_shared_mrns(rows: list[FhirRow]) -> list[FhirRow]:
     """Two Patient records with one MRN: neither gets a packet (it could be the wrong person's)."""
     by_mrn: dict[str, list[FhirRow]] = {}
@@ -486,25 +535,9 @@ def _refuse_shared_mrns(rows: list[FhirRow]) -> list[FhirRow]:
         same = by_mrn.get(r.record.get("mrn"), [r])
         if len(same) > 1 and r.problem is None:
             others = ", ".join(f"{o.resource} ({o.where})" for o in same if o is not r)
-            r = FhirRow(line=r.line, record={"mrn": r.record["mrn"]}, file=r.file, resource=r.resource, where=r.where,
+            kept = {k: r.record[k] for k in ("mrn", "language") if r.record.get(k)}
+            r = FhirRow(line=r.line, record=kept, file=r.file, resource=r.resource, where=r.where,
                         problem=f"{r.resource} ({r.where}): Patient.identifier: the same MRN as {others}; "
                                 "merge the records in the EHR first", problem_field="Patient.identifier")
         out.append(r)
     return out
-
-
-def error_message(err: dict, rows: list[FhirRow]) -> str:
-    """One line for a failed item of ``run_batch``'s errors: the resource, where it is, the problem.
-
-    Problems found here already name their resource. A problem the build found later (a
-    schedule rule, a catalog) is matched back to its row by the line and masked MRN.
-    """
-    mrn = f" (MRN {err['mrn']})" if err.get("mrn") and "no MRN" not in err["mrn"] else " (no MRN)"
-    same_line = [r for r in rows if r.line == err["line"]]
-    if any(r.problem == err["problem"] for r in same_line):
-        return f"{err['problem']}{mrn}"
-    good = [r for r in same_line if r.problem is None and r.masked_mrn == err.get("mrn")]
-    if len(good) == 1:
-        column = f"{err['column']}: " if err.get("column") else ""
-        return f"{good[0].resource} ({good[0].where}): {column}{err['problem']}{mrn}"
-    return f"line or entry {err['line']}: {err['problem']}{mrn}"

@@ -17,10 +17,11 @@ import json
 import re
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from ..errors import ConfigError
+from ..errors import ConfigError, PacketError
+from ..roster import row_errors
 
 TOKEN_VARIABLE = "PACKETS_FHIR_TOKEN"
 TIMEOUT = 30.0
@@ -115,3 +116,33 @@ def post_document(base_url: str, document: dict, token: str, *, timeout: float =
     except (urllib.error.URLError, OSError) as err:
         why = getattr(err, "reason", err)
         return Sent(False, None, f"could not reach the server ({_one_line(str(why))})")
+
+
+@dataclass
+class PostReport:
+    posted: int = 0          # the server has them now
+    already: int = 0         # of those, the ones it had filed before (a conditional create answered 200)
+    errors: list[dict] = field(default_factory=list)   # one errors.csv line per document not posted
+
+
+def post_packets(base_url: str, token: str, packets, companion) -> PostReport:
+    """POST the DocumentReference of each packet a batch wrote (``BatchResult.packets``), as written.
+
+    Each refusal becomes one line of the run's ``errors.csv`` (the row's line, masked MRN, the
+    resource and the server's reason), so it is counted in the summary and the exit code, and
+    the PDF and its JSON stay. Rerunning the same command the same day posts what failed: the
+    packets come out the same, so their masterIdentifier is the same, and ``If-None-Exist`` keeps
+    the server from filing again the ones it already has.
+    """
+    report = PostReport()
+    for packet in packets:
+        path = packet.companion(companion)
+        sent = post_document(base_url, json.loads(path.read_bytes()), token)
+        if sent.ok:
+            report.posted += 1
+            report.already += sent.status == 200
+            continue
+        report.errors += row_errors(packet.row, PacketError(
+            f"DocumentReference not posted to {base_url}: {sent.detail}; {packet.pdf.name} and {path.name} are "
+            "kept (rerun the same command today to post it)"))
+    return report

@@ -62,6 +62,11 @@ class CatalogState:
     fingerprint: str = ""
     review_detail: str = ""
 
+    def texts(self) -> list[str]:
+        """Every translated text, each form of a plural translation on its own."""
+        return [t for value in self.translations.values()
+                for t in ((value,) if isinstance(value, str) else value) if t]
+
     def form(self, translation: str | tuple[str, ...], n: int) -> str:
         """The plural form of ``translation`` for the number ``n``."""
         if isinstance(translation, str):

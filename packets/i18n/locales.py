@@ -11,7 +11,9 @@ no such combination.
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -60,11 +62,34 @@ def catalog_path(catalog_id: str, base: Path | None = None) -> Path:
     return (base or paths.locales_dir()) / catalog_id / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+# available()'s answer per locales folder: (the folder's modification time, catalog ids).
+_AVAILABLE: dict[Path, tuple[int, tuple[str, ...]]] = {}
+# A folder changed this recently may change again within its clock's granularity without its
+# time moving on, so its listing is not kept yet (git's "racy clean" rule).
+_SETTLED_NS = 2_000_000_000
+
+
 def available(base: Path | None = None) -> list[str]:
-    """Catalog ids with a .po file, plus the source language; sorted, English first."""
+    """Catalog ids with a .po file, plus the source language; sorted, English first.
+
+    Kept per process while the folder's modification time stays the same (one packet asks
+    about 16 times; a listing costs a scan of every language folder). A new language or
+    variant (``i18n init``, a copied or checked-out folder) is a new entry in the folder,
+    which changes that time, so a running batch or web app sees it at its next call.
+    """
     base = base or paths.locales_dir()
+    try:
+        stamp = os.stat(base).st_mtime_ns
+    except OSError:
+        stamp = None
+    known = _AVAILABLE.get(base)
+    if known is not None and known[0] == stamp:
+        return list(known[1])
     found = sorted(p.parent.parent.name for p in base.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
-    return [SOURCE_LANGUAGE] + [c for c in found if c != SOURCE_LANGUAGE]
+    ids = (SOURCE_LANGUAGE, *(c for c in found if c != SOURCE_LANGUAGE))
+    if stamp is not None and time.time_ns() - stamp > _SETTLED_NS:
+        _AVAILABLE[base] = (stamp, ids)
+    return list(ids)
 
 
 def _likely_script(language: str, region: str | None) -> str | None:
