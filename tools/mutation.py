@@ -83,10 +83,12 @@ MUTANTS = [
     # -- languages and catalogs ----------------------------------------------------------------
     m("locales-region-ignored-for-script", "packets/i18n/locales.py",
       ('for key in ([f"{language}_{region}"] if region else []) + [language]:', "for key in [language]:"),
-      "tests/test_i18n.py", "the likely script ignores the region: zh-TW finds zh_Hans", "zh-TW"),
+      "tests/test_i18n.py tests/test_sections.py", "the likely script ignores the region: zh-TW finds zh_Hans",
+      "zh-TW"),
     m("locales-script-case", "packets/i18n/locales.py",
       ("script = part.title()", "script = part.lower()"),
-      "tests/test_i18n.py", "zh-Hant is read as script 'hant', which no catalog has: Simplified served", "zh-TW"),
+      "tests/test_i18n.py tests/test_sections.py", "zh-Hant is read as script 'hant', which no catalog has",
+      "zh-TW"),
     m("locales-fil-alias", "packets/i18n/locales.py",
       ('ALIASES = {"fil": "tl"}', "ALIASES = {}"),
       "tests/test_i18n.py", "a Filipino (fil) patient finds no Tagalog packet"),
@@ -103,7 +105,7 @@ MUTANTS = [
       "tests/test_gate.py", "a translation that failed a check prints anyway"),
     m("context-plural-always-one", "packets/i18n/context.py",
       ("text = self.catalog.form(entry, n)", "text = self.catalog.form(entry, 1)"),
-      "tests/test_catalog_tools.py", "plural messages always take the form for 1"),
+      "tests/test_plurals.py tests/test_catalog_tools.py", "plural messages always take the form for 1"),
     m("context-variant-base-wins", "packets/i18n/context.py",
       ("translations = {**base.translations, **own.translations}",
        "translations = {**own.translations, **base.translations}"),
@@ -598,6 +600,8 @@ def main(argv=None) -> int:
     ap.add_argument("--check", action="store_true", help="check that every mutant applies; run no tests")
     ap.add_argument("--full", action="store_true", help="run the whole suite on each survivor")
     ap.add_argument("--no-baseline", action="store_true", help="skip the run of the unmutated tests")
+    ap.add_argument("--tests", help="run these pytest arguments instead of each mutant's own tests "
+                    "(to see whether one test alone kills a mutant)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per mutant (default 1800)")
     args = ap.parse_args(argv)
 
@@ -632,7 +636,7 @@ def main(argv=None) -> int:
             print(f"the scratch copy does not import its own packets ({probe.stdout.strip()})", file=sys.stderr)
             return 2
         if not args.no_baseline:
-            tests = sorted({t for mu in chosen for t in mu.tests})
+            tests = args.tests.split() if args.tests else sorted({t for mu in chosen for t in mu.tests})
             outcome, note, seconds = pytest(scratch, tests, args.timeout * 2)
             print(f"baseline: the chosen tests on unmutated code: {outcome} {note} ({seconds:.0f} s)", flush=True)
             if outcome != "survived":
@@ -644,7 +648,8 @@ def main(argv=None) -> int:
             original = path.read_text(encoding="utf-8")
             path.write_text(apply(original, mu), encoding="utf-8")
             try:
-                outcome, note, seconds = pytest(scratch, list(mu.tests), args.timeout)
+                tests = args.tests.split() if args.tests else list(mu.tests)
+                outcome, note, seconds = pytest(scratch, tests, args.timeout)
                 if outcome == "survived" and args.full:
                     outcome, note, more = pytest(scratch, [], args.timeout * 4)
                     seconds += more
