@@ -245,6 +245,64 @@ def ruled_rows(pdf: bytes, page_index: int | None = None, label_share: float = 0
         return rows
 
 
+def _inside(obj, box) -> bool:
+    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def _marks(page, lines, box) -> set[str]:
+    """The calendar marks drawn in a box (x0, top, x1, bottom) of a page, told by their colours and
+    strokes (see calendar_grids)."""
+    from packets.render.calendar import BREAK, HOSPITAL, MAYBE, VISIT
+    from packets.render.styles import URGENT
+
+    width = box[2] - box[0]
+    marks = set()
+    for rect in page.rects:
+        if not _inside(rect, box) or rect["width"] < width * 0.5:
+            continue
+        if rect["fill"] and _near(rect.get("non_stroking_color"), _hex(HOSPITAL)):
+            marks.add("hospital")
+        if rect["fill"] and _near(rect.get("non_stroking_color"), _hex(BREAK)):
+            marks.add("break")
+        if rect["stroke"] and rect["linewidth"] >= 2.5 and _near(rect.get("stroking_color"), _hex(VISIT)):
+            marks.add("visit")
+    # Hatching is clipped to its box, but its lines are read unclipped: a few of a box's lines have
+    # their middle over the next box.
+    if sum(1 for line in lines if _inside(line, box) and _near(line.get("stroking_color"), _hex(MAYBE))) >= width / 12:
+        marks.add("maybe")
+    if any(_inside(curve, box) and _near(curve.get("stroking_color"), _hex(URGENT)) for curve in page.curves):
+        marks.add("scan")
+    return marks
+
+
+def calendar_legend(pdf: bytes, page_index: int) -> list[tuple[set[str], str]]:
+    """The calendar's legend on a page, in reading order: (the marks drawn in each swatch, the
+    words beside it). A swatch is a small box framed in the rule grey; its label is the text
+    on its right, up to the next swatch (a left-to-right page)."""
+    import pdfplumber
+
+    from packets.render.styles import RULE
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        page = doc.pages[page_index].filter(_flat)
+        lines = page.lines
+        frames = [r for r in page.rects if r["stroke"] and not r["fill"] and abs(r["linewidth"] - 0.6) < 0.05
+                  and _near(r.get("stroking_color"), _hex(RULE)) and r["height"] > 0
+                  and abs(r["width"] / r["height"] - 2.2 / 1.6) < 0.05]
+        frames.sort(key=lambda r: (round(r["top"]), r["x0"]))
+        out = []
+        for frame in frames:
+            h = frame["height"]
+            same_row = [f for f in frames if abs(f["top"] - frame["top"]) < 1]
+            right = min((f["x0"] for f in same_row if f["x0"] > frame["x1"]), default=page.width)
+            band = (frame["x1"], max(0, frame["top"] - h * 0.6), right, min(page.height, frame["bottom"] + h * 0.6))
+            text = page.within_bbox(band).extract_text() or ""  # characters wholly inside the band
+            out.append((_marks(page, lines, (frame["x0"], frame["top"], frame["x1"], frame["bottom"])),
+                        " ".join(text.split())))
+        return out
+
+
 def calendar_grids(pdf: bytes) -> list[dict]:
     """Every month grid drawn in the PDF, in page order: ``{"page", "heads", "rows"}``. ``heads``:
     the weekday names over the columns, left to right as printed; ``rows``: each week, left to
@@ -255,8 +313,7 @@ def calendar_grids(pdf: bytes) -> list[dict]:
 
     import pdfplumber
 
-    from packets.render.calendar import BREAK, HOSPITAL, MAYBE, VISIT
-    from packets.render.styles import RULE, URGENT
+    from packets.render.styles import RULE
 
     grids = []
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
@@ -274,11 +331,6 @@ def calendar_grids(pdf: bytes) -> list[dict]:
                 ys = sorted({round(line["top"], 1) for line in lines if abs(line["top"] - line["bottom"]) < 0.5
                              and abs(line["x0"] - xs[0]) < 1 and abs(line["x1"] - xs[-1]) < 1
                              and top - 0.5 <= line["top"] <= bottom + 0.5})
-                col = xs[1] - xs[0]
-
-                def inside(obj, cell):
-                    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-                    return cell[0] <= cx <= cell[2] and cell[1] <= cy <= cell[3]
 
                 # The weekday names: the line of text right above the grid.
                 above = [ch for ch in chars if xs[0] <= ch["x0"] and ch["x1"] <= xs[-1] + 1
@@ -293,27 +345,9 @@ def calendar_grids(pdf: bytes) -> list[dict]:
                     for c in range(7):
                         cell = (xs[c], ys[r], xs[c + 1], ys[r + 1])
                         digits = "".join(ch["text"] for ch in sorted(chars, key=lambda ch: ch["x0"])
-                                         if inside(ch, cell))
+                                         if _inside(ch, cell))
                         number = int("".join(str(unicodedata.digit(d)) for d in digits)) if digits else None
-                        marks = set()
-                        for rect in page.rects:
-                            if not inside(rect, cell) or rect["width"] < col * 0.5:
-                                continue
-                            if rect["fill"] and _near(rect.get("non_stroking_color"), _hex(HOSPITAL)):
-                                marks.add("hospital")
-                            if rect["fill"] and _near(rect.get("non_stroking_color"), _hex(BREAK)):
-                                marks.add("break")
-                            if rect["stroke"] and rect["linewidth"] >= 2.5 \
-                                    and _near(rect.get("stroking_color"), _hex(VISIT)):
-                                marks.add("visit")
-                        # Hatching is clipped to its cell, but its lines are read unclipped: a few
-                        # of a cell's lines have their middle over the next cell.
-                        if sum(1 for line in lines if inside(line, cell)
-                               and _near(line.get("stroking_color"), _hex(MAYBE))) >= col / 12:
-                            marks.add("maybe")
-                        if any(inside(curve, cell) and _near(curve.get("stroking_color"), _hex(URGENT))
-                               for curve in page.curves):
-                            marks.add("scan")
+                        marks = _marks(page, lines, cell)
                         row.append((number, marks))
                     rows.append(row)
                 grids.append({"page": index, "heads": heads, "rows": rows})

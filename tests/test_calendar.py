@@ -17,7 +17,7 @@ from packets.i18n.context import make_context
 from packets.localize import day_kinds, localize
 from packets.schedule import build_schedule
 from tests.conftest import patient, pdf_text
-from tests.pdfinspect import calendar_grids
+from tests.pdfinspect import calendar_grids, calendar_legend
 
 
 @pytest.mark.parametrize("tag, territory, first", [
@@ -127,6 +127,19 @@ def test_each_day_is_drawn_in_its_cell_with_its_marks(catalog_id, large, program
         assert grid["rows"] == expected, (year, month)
         heads = [_read(n, False) for n in names]
         assert [_read(h, rtl) for h in grid["heads"]] == (heads[::-1] if rtl else heads)
+
+
+@pytest.mark.parametrize("tag", ["en", "es"])
+def test_the_legend_shows_each_mark_beside_its_own_words(tag, program, content):
+    """Read back from the calendar page: each swatch carries the mark the grid uses for a kind of
+    day, and the words beside it name that kind."""
+    pdf = build_packet(patient(language=tag, schedule=SCHEDULE), program, Options()).pdf
+    ctx = make_context(tag, program.territory)
+    words = {kind: " ".join(ctx.gettext(content.ui[key]).split()) for kind, key in (
+        ("hospital", "legend_hospital"), ("maybe", "legend_maybe_hospital"), ("break", "legend_break"),
+        ("scan", "legend_scan"), ("visit", "legend_visit"))}
+    legend = calendar_legend(pdf, calendar_grids(pdf)[0]["page"])
+    assert legend == [({kind}, text) for kind, text in words.items()]
 
 
 def test_calendar_page_in_spanish_pdf(spanish_pdf):

@@ -44,6 +44,19 @@ def test_bilingual_packet_has_both_languages(program):
     assert "martes, 3 de marzo de 2026" in pdf and "Tuesday, March 3, 2026" in pdf
 
 
+def test_bilingual_sections_come_in_pairs_the_patients_language_first(program, content):
+    """Read back heading by heading: each section in Spanish, then the same section in English."""
+    from packets.i18n.context import make_context
+    from packets.render.styles import BASE
+    from tests.pdfinspect import spans_by_heading
+    es, en = make_context("es", program.territory), make_context("en", program.territory)
+    pairs = [(es.gettext(s.title), en.gettext(s.title)) for s in content.sections if s.id != "cover"]
+    headings = [" ".join(h.split()) for h, _ in spans_by_heading(build(patient(), program, bilingual=True),
+                                                                 BASE["h1"]["fontSize"])]
+    start = headings.index(pairs[0][0])
+    assert headings[start:start + 2 * len(pairs)] == [title for pair in pairs for title in pair]
+
+
 def test_monolingual_packet_has_no_english_sections(program):
     pdf = joined(build(patient(), program))
     assert "Sobre el tratamiento con IL-2" in pdf
