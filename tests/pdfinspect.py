@@ -194,6 +194,20 @@ def page_lines(pdf: bytes, page_index: int) -> list[str]:
         return (doc.pages[page_index].filter(_flat).extract_text() or "").splitlines()
 
 
+def weighted_words(pdf: bytes) -> list[tuple[str, bool]]:
+    """Every word of the document in drawing order (reading order on left-to-right pages), with
+    whether it is set in a bold face; a word changing weight midway is two words. The diagonal
+    watermark is left out."""
+    import pdfplumber
+
+    out = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            for word in page.filter(_flat).extract_words(extra_attrs=["fontname"], use_text_flow=True):
+                out.append((word["text"], "Bold" in word["fontname"]))
+    return out
+
+
 def _near(color, rgb, tol=0.02) -> bool:
     return isinstance(color, (tuple, list)) and len(color) == 3 and all(abs(a - b) <= tol for a, b in zip(color, rgb))
 

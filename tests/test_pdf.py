@@ -170,3 +170,27 @@ def test_printed_date_is_the_day_of_source_date_epoch(tag, printed, program, mon
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 00:00 UTC
     lines = page_lines(build(patient(language=tag), program), 0)
     assert printed in lines, lines
+
+
+@pytest.mark.parametrize("tag", ["en", "es", "vi"])
+def test_bold_phrases_print_bold_and_the_words_around_them_regular(tag, program, content):
+    """The paragraph that explains IL-2, read back word by word with its weight: "immune system"
+    (and its translation) bold, every other word regular."""
+    from packets.i18n.context import make_context
+    from tests.pdfinspect import weighted_words
+    ctx = make_context(tag, program.territory)
+    message = next(b.text for s in content.sections for b in s.blocks
+                   if b.text is not None and "<b>immune system</b>" in b.text.text)
+    expected, bold = [], False
+    for part in re.split(r"(</?b>)", ctx.gettext(message)):
+        if part in ("<b>", "</b>"):
+            bold = part == "<b>"
+        else:
+            expected += [(w, bold) for w in re.findall(r"\w[\w-]*", part)]
+    assert any(b for _, b in expected) and not all(b for _, b in expected)
+    printed = [(w, b) for text, b in weighted_words(build(patient(language=tag), program))
+               for w in re.findall(r"\w[\w-]*", text)]
+    words = [w for w, _ in expected]
+    starts = [i for i in range(len(printed)) if [w for w, _ in printed[i:i + len(words)]] == words]
+    assert len(starts) == 1, (starts, words)
+    assert printed[starts[0]:starts[0] + len(words)] == expected
