@@ -160,6 +160,20 @@ def test_encrypted_packets(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["00412345-en.pdf", "manifest.csv"]
 
 
+@pytest.mark.parametrize("password, code", [("1234567", 2), ("12345678", 0)])
+def test_a_pdf_password_has_at_least_eight_characters(password, code, tmp_path, monkeypatch, capsys):
+    f = tmp_path / "r.csv"
+    f.write_text(HEADER + GOOD, encoding="utf-8")
+    monkeypatch.setenv("PACKETS_PDF_PASSWORD", password)
+    assert main(["batch", str(f), "-o", str(tmp_path / "o"), "--encrypt", "--jobs", "1"]) == code
+    captured = capsys.readouterr()
+    if code:
+        assert captured.err.strip() == "error: the PDF password must have at least 8 characters"
+        assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.pdf"))
+    else:
+        assert PdfReader(tmp_path / "o" / "00412345-en.pdf").decrypt(password) == PasswordType.USER_PASSWORD
+
+
 def test_encrypting_removes_an_old_calendar_file(tmp_path, monkeypatch):
     f = tmp_path / "r.csv"
     f.write_text(HEADER + GOOD, encoding="utf-8")

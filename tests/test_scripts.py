@@ -6,6 +6,7 @@ code's opinion of what it drew.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections import Counter
@@ -14,7 +15,7 @@ import pytest
 
 from packets.build import Options, build_packet
 from packets.fontdata import missing_glyphs
-from packets.i18n.context import load_catalog_state
+from packets.i18n.context import load_catalog_state, make_context
 from packets.i18n.locales import available, native_name
 from tests.conftest import patient, pdf_text
 from tests.pdfinspect import embedded_fonts, notdef_chars, text_positions
@@ -119,6 +120,20 @@ def test_persian_zero_width_non_joiner_survives_in_the_text_layer(program):
                   for w in re.findall(r"\w+\u200c\w+", t) if "{" not in w}
     assert len(zwnj_words) > 10
     assert not {w for w in zwnj_words if w not in text}
+
+
+@pytest.mark.parametrize("catalog_id, large", [("ja", False), ("zh_Hans", True), ("zh_Hant", False)])
+def test_cjk_units_are_glued_for_layout_and_read_back_clean(catalog_id, large, program):
+    """Dates, the MRN and phone numbers are glued with WORD JOINERs so a CJK line never breaks inside
+    them; the joiners are layout instructions, removed before drawing: the text layer (copy, search,
+    screen readers) has none, and the cover's dates read whole."""
+    pdf = build_packet(patient(language=catalog_id.replace("_", "-")), program, Options(large_print=large)).pdf
+    pages = pdf_text(pdf)
+    assert not [p for p in pages if "\u2060" in p]
+    ctx = make_context(catalog_id.replace("_", "-"), program.territory)
+    cover = pages[0].splitlines()
+    for unit in ("00412345", ctx.date(dt.date(1961, 7, 14)), ctx.date(dt.date(2026, 3, 3))):
+        assert any(unit in line for line in cover), (unit, cover)
 
 
 def test_cjk_lines_never_start_with_closing_punctuation(program):
