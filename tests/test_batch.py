@@ -66,10 +66,18 @@ def test_cli_batch_exit_1_with_one_line_per_problem_and_no_names(roster, tmp_pat
     assert "2 packet(s) written" in captured.out and "4 row(s) failed" in captured.out
 
 
-def test_cli_batch_exit_0_when_all_good(tmp_path):
+def test_cli_batch_exit_0_when_all_good(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01: no date is past
     f = tmp_path / "r.csv"
     f.write_text(HEADER + GOOD, encoding="utf-8")
-    assert main(["batch", str(f), "-o", str(tmp_path / "o"), "--jobs", "1"]) == 0
+    out = tmp_path / "o"
+    assert main(["batch", str(f), "-o", str(out), "--jobs", "1"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == f"batch: 1 packet(s) written to {out} (listed in {out / 'manifest.csv'}), " \
+        "0 row(s) failed"
+    assert not [line for line in captured.err.splitlines() if line.startswith(("error", "warning"))]
+    assert sorted(p.name for p in out.iterdir()) == ["00412345-en.ics", "00412345-en.pdf", "manifest.csv"]
+    assert _sheets(out / "00412345-en.pdf")[0] == "00412345"  # the row's own packet
 
 
 def _sheets(pdf) -> list[str | None]:

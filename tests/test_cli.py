@@ -99,6 +99,8 @@ def test_usage_error_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["build"])
     assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == ["generate.py build: error: the following arguments are required: patient"]
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["build", "--help"], ["demo", "--help"], ["i18n", "--help"],
