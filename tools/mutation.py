@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """Mutation audit: realistic bugs planted one at a time; each must make a test fail.
 
-    python tools/mutation.py               # every mutant, then the kill rate
+    python tools/mutation.py               # every mutant, then a table and the kill rate
+    python tools/mutation.py --jobs 2      # two mutants at once (each in its own copy)
     python tools/mutation.py --list        # the mutants, with the kind of bug each stands for
     python tools/mutation.py --check       # every mutant still applies to the code (no tests run)
     python tools/mutation.py ID [ID ...]   # only these mutants
+    python tools/mutation.py ID --tests "tests/test_x.py -k name"   # does this test alone kill it?
     python tools/mutation.py --full        # a survivor is tried against the whole suite too
 
-How a mutant is tried: the repository is copied to a scratch folder once (the working tree,
-not the git history; the copy is removed at the end); the mutant's edit is applied there, the
-tests listed for it run with ``pytest -x`` (stopping at the first failure), and the file is put
-back. Exit status 1 of pytest is a kill; 0 is a survivor; anything else (a collection error, a
-timeout) is reported as such and counted as not killed. Before the mutants, the same tests run
-on the unmutated copy: a test that already fails would make every mutant look killed.
+How a mutant is tried: the repository's working tree (not its git history) is copied to a
+scratch folder, one copy per job; the mutant's edit is applied there, the tests listed for it
+run with ``pytest -x -q -p no:cacheprovider`` (stopping at the first failure), and the file is
+put back. The checkout itself is never edited, so an interrupted run (Ctrl-C) leaves it as it
+was; the scratch folder is removed on the way out. Exit status 1 of pytest is a kill; 0 is a
+survivor; anything else (a collection error, a timeout) is reported as such and counted as not
+killed. Before the mutants, the same tests run on the unmutated copy: a test that already fails
+would make every mutant look killed.
 
 Each edit names text that must occur exactly once in its file, so a mutant that no longer
 applies after a refactoring is reported ("stale"), never silently skipped. The lists of tests
@@ -27,13 +31,17 @@ writes: a boundary off by one, a branch inverted, a step forgotten, a wrong vari
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import os
+import queue
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -608,6 +616,7 @@ def main(argv=None) -> int:
     ap.add_argument("--tests", help="run these pytest arguments instead of each mutant's own tests "
                     "(to see whether one test alone kills a mutant)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per mutant (default 1800)")
+    ap.add_argument("--jobs", type=int, default=1, help="mutants tried at once, each in its own copy (default 1)")
     args = ap.parse_args(argv)
 
     chosen = [mu for mu in MUTANTS if not args.ids or mu.id in args.ids]
@@ -632,9 +641,21 @@ def main(argv=None) -> int:
         print(f"{len(chosen)} mutants apply; every kind of bug of issue 12 has one")
         return 0
 
-    scratch = Path(tempfile.mkdtemp(prefix="mutation-")) / "repo"
+    def stop(signum, frame):  # a kill (SIGTERM) cleans up like Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    began = time.monotonic()
+    top = Path(tempfile.mkdtemp(prefix="mutation-"))
+    free: queue.Queue[Path] = queue.Queue()
+    lock = threading.Lock()
+    results: dict[str, tuple[str, str, float]] = {}
     try:
-        shutil.copytree(ROOT, scratch, ignore=_ignore)
+        for n in range(args.jobs):  # one copy per parallel run: a mutant never sees another's edit
+            scratch = top / f"repo{n}"
+            shutil.copytree(ROOT, scratch, ignore=_ignore)
+            free.put(scratch)
+        scratch = top / "repo0"
         probe = subprocess.run([sys.executable, "-c", "import packets; print(packets.__file__)"], cwd=scratch,
                                capture_output=True, text=True, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
         if not probe.stdout.strip().startswith(str(scratch)):
@@ -647,12 +668,13 @@ def main(argv=None) -> int:
             if outcome != "survived":
                 print("the tests must pass before mutants mean anything", file=sys.stderr)
                 return 2
-        results = []
-        for n, mu in enumerate(chosen, 1):
+
+        def attempt(mu: Mutant) -> None:
+            scratch = free.get()
             path = scratch / mu.file
             original = path.read_text(encoding="utf-8")
-            path.write_text(apply(original, mu), encoding="utf-8")
             try:
+                path.write_text(apply(original, mu), encoding="utf-8")
                 tests = shlex.split(args.tests) if args.tests else list(mu.tests)
                 outcome, note, seconds = pytest(scratch, tests, args.timeout)
                 if outcome == "survived" and args.full:
@@ -661,28 +683,53 @@ def main(argv=None) -> int:
                     note = (note + " (whole suite)") if outcome == "killed" else "whole suite"
             finally:
                 path.write_text(original, encoding="utf-8")
-            results.append((mu, outcome, note))
-            print(f"[{n}/{len(chosen)}] {outcome.upper():8} {mu.id} ({seconds:.0f} s) {note}", flush=True)
-    finally:
-        shutil.rmtree(scratch.parent, ignore_errors=True)
+                free.put(scratch)
+            with lock:
+                results[mu.id] = (outcome, note, seconds)
+                print(f"[{len(results)}/{len(chosen)}] {outcome.upper():8} {mu.id} ({seconds:.0f} s) {note}",
+                      flush=True)
 
-    killed = [r for r in results if r[1] == "killed"]
-    print(f"\nkilled {len(killed)} of {len(results)} mutants ({100 * len(killed) / len(results):.1f}%)")
-    for mu, outcome, note in results:
-        if outcome != "killed":
-            print(f"  {outcome}: {mu.id}: {mu.what} ({mu.file}) {note}")
-    kinds = {}
-    for mu, outcome, note in results:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            futures = [pool.submit(attempt, mu) for mu in chosen]
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    future.result()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+    rows = [(mu, *results[mu.id]) for mu in chosen]
+    print(f"\n{'mutant':44} {'file':30} {'outcome':8} {'killed by / note':70} bug")
+    for mu, outcome, note, _ in rows:
+        print(f"{mu.id:44} {mu.file.removeprefix('packets/'):30} {outcome:8} "
+              f"{note.removeprefix('tests/')[:70]:70} {mu.what}")
+    killed = [r for r in rows if r[1] == "killed"]
+    kinds: dict[str, list] = {}
+    for mu, outcome, note, _ in rows:
         if mu.kind:
             kinds.setdefault(mu.kind, []).append((mu.id, outcome, note))
     if kinds:
         print("\nthe kinds of bug of issue 12:")
-        for kind, rows in kinds.items():
+        for kind, found in kinds.items():
             print(f"  {KINDS[kind]}:")
-            for ident, outcome, note in rows:
+            for ident, outcome, note in found:
                 print(f"    {outcome} {ident} {note}")
-    return 0 if len(killed) == len(results) else 1
+    survivors = [r for r in rows if r[1] != "killed"]
+    if survivors:
+        print("\nnot killed:")
+        for mu, outcome, note, _ in survivors:
+            print(f"  {outcome}: {mu.id}: {mu.what} ({mu.file}) {note}")
+    print(f"\nkilled {len(killed)} of {len(rows)} mutants ({100 * len(killed) / len(rows):.1f}%) "
+          f"in {(time.monotonic() - began) / 60:.1f} min with {args.jobs} job(s)")
+    return 0 if len(killed) == len(rows) else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted: the scratch copies are removed; the checkout was never edited", file=sys.stderr)
+        sys.exit(130)
