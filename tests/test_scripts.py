@@ -212,3 +212,50 @@ def test_rtl_lines_with_bold_words_keep_their_order(catalog_id, program):
     missing = [b for b in bold if b not in text]
     assert not missing
     assert "فاطمةالسيد" in text
+
+
+def _letters(text: str) -> str:
+    """The Arabic-script letters of a text, compatibility forms folded (embedded Latin, digits,
+    spaces and punctuation left out: they are ordered by rules of their own)."""
+    return "".join(re.findall(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]",
+                              unicodedata.normalize("NFKC", text)))
+
+
+def _logical(chars) -> str:
+    """Right-to-left characters in reading order (from the right): their letters."""
+    return _letters("".join(c["text"] for c in sorted(chars, key=lambda c: -c["x0"])))
+
+
+@pytest.mark.parametrize("catalog_id", ["ar", "fa"])
+def test_a_bold_phrase_stands_between_its_neighbours_on_a_right_to_left_line(catalog_id, program):
+    """The paragraph that explains IL-2 has a bold phrase inside right-to-left text. Read back from
+    its line: the bold characters spell the phrase, the regular text on their right is what comes
+    before it, the text on their left what follows (fragments drawn in the wrong order put the
+    sentence's parts on the wrong sides)."""
+    import io
+
+    import pdfplumber
+    from packets.content import load_content
+    content = load_content()
+    ctx = make_context(catalog_id, program.territory)
+    message = next(b.text for s in content.sections for b in s.blocks
+                   if b.text is not None and "<b>immune system</b>" in b.text.text)
+    before, bold, after = (_letters(part) for part in re.split(r"</?b>", ctx.gettext(message)))
+    pdf = build_packet(patient(language=catalog_id), program, Options()).pdf
+    found = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            chars = [c for c in page.chars if c.get("matrix", (1, 0, 0))[1] == 0]  # not the watermark
+            strong = [c for c in chars if "Bold" in c["fontname"]]
+            for top in sorted({round(c["top"]) for c in strong}):
+                on_line = [c for c in chars if abs(c["top"] - top) < 1.5]
+                phrase = [c for c in on_line if "Bold" in c["fontname"]]
+                if _logical(phrase) != bold:
+                    continue
+                left_edge, right_edge = min(c["x0"] for c in phrase), max(c["x1"] for c in phrase)
+                found.append((_logical([c for c in on_line if c["x0"] >= right_edge - 0.5]),
+                              _logical([c for c in on_line if c["x1"] <= left_edge + 0.5])))
+    [(right, left)] = found
+    assert len(right) + len(left) >= 8, (right, left)  # the phrase shares its line with its sentence
+    assert before.endswith(right) if right else True, (right, before)
+    assert after.startswith(left) if left else True, (left, after)
