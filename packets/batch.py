@@ -324,6 +324,27 @@ def check_combined(combined: Path, outdir: Path, planned: list[str], inputs: lis
         raise ConfigError(f"--combined {combined}: the folder {combined.absolute().parent} does not exist")
 
 
+def validate_rows(rows: list[Row], program: Program, options: Options, result: BatchResult,
+                  today: dt.date | None = None) -> tuple[list[tuple[int, Patient, str]], set[int]]:
+    """Step 2 of a run, also for callers that check rows before building (the web app's table):
+    every row validated, all its problems at once, and the rows that share an MRN or an output
+    file refused. Returns the valid rows as (index, patient, file name) and the indexes of the
+    failed ones; ``result.errors`` gets one line per problem."""
+    today = today or printed_date()
+    valid: list[tuple[int, Patient, str]] = []
+    failed: set[int] = set()
+    for i, row in enumerate(rows):
+        try:
+            patient = row.patient(program, today)
+            name = packet_filename(patient.mrn, _catalog_tag(options.language or patient.language), options)
+            valid.append((i, patient, name))
+        except Exception as err:  # noqa: BLE001 - reported per row, never as a crash of the run
+            result.errors.extend(row_errors(row, err))
+            failed.add(i)
+    refused = _refuse_duplicates(valid, failed, rows, program, result)
+    return [v for v in valid if v[0] not in refused], failed | refused
+
+
 def run_batch(rows: list[Row], program: Program, options: Options, outdir: Path, *, jobs: int = 0,
               combined: Path | None = None, sort_by_language: bool = False, password: str | None = None,
               stream=None, today: dt.date | None = None, inputs: list[Path] = (),
@@ -337,23 +358,10 @@ def run_batch(rows: list[Row], program: Program, options: Options, outdir: Path,
     are written, before the reports, and returns more errors (dicts as :func:`row_errors` makes).
     """
     outdir = Path(outdir)
-    today = today or printed_date()
     result = BatchResult()
     with OutputFolder(outdir) as folder:
         # 2. validate every row here, before any file changes
-        valid: list[tuple[int, Patient, str]] = []
-        failed: set[int] = set()
-        for i, row in enumerate(rows):
-            try:
-                patient = row.patient(program, today)
-                name = packet_filename(patient.mrn, _catalog_tag(options.language or patient.language), options)
-                valid.append((i, patient, name))
-            except Exception as err:  # noqa: BLE001 - reported per row, never as a crash of the run
-                result.errors.extend(row_errors(row, err))
-                failed.add(i)
-        refused = _refuse_duplicates(valid, failed, rows, program, result)
-        failed |= refused
-        valid = [v for v in valid if v[0] not in refused]
+        valid, failed = validate_rows(rows, program, options, result, today)
         if combined is not None:
             check_combined(Path(combined), outdir, [n for _, _, n in valid], inputs, companions)
 
@@ -411,11 +419,10 @@ def _build_all(valid, rows, program, options, outdir, jobs, password, stream, re
                 continue
             b, row = outcome.built, rows[outcome.index]
             try:
-                extra = [(outdir / c.name_for(b.filename), c.make(row, b)) for c in companions]
+                files = [(outdir / name, data) for name, data in packet_files(row, b, companions)]
             except Exception as err:  # noqa: BLE001 - that row fails, never the run
                 result.errors.extend(row_errors(row, err))
                 continue
-            files = ([(outdir / b.ics_filename, b.ics)] if b.ics else []) + extra + [(outdir / b.filename, b.pdf)]
             try:
                 done = write_together(files)
                 result.written.append(done[-1])
@@ -438,27 +445,52 @@ def _build_all(valid, rows, program, options, outdir, jobs, password, stream, re
         _unlink(outdir / RESERVE_FILE)
         return
     if want_combined and built_ok:
-        order = sorted(built_ok, key=lambda x: (x[1].language, x[0])) if sort_by_language else built_ok
         try:
-            result.combined = write_together([(combined, combine([b.pdf for _, b in order]))])[0]
+            result.combined = write_together([(combined, combined_pdf(built_ok, sort_by_language))])[0]
         except OSError as exc:
             result.stopped = f"{describe(exc)} (the combined file {combined} was not written)"
 
 
+def packet_files(row: Row, built, companions: Sequence[Companion] = ()) -> list[tuple[str, bytes]]:
+    """One packet's files as a run writes them, together: its calendar (none for an encrypted
+    packet), its companions, the PDF last. ``built`` is a :class:`BuiltPacket` (or anything with
+    its ``filename``, ``ics_filename``, ``ics``, ``pdf`` and ``language``: the web app's results)."""
+    extra = [(c.name_for(built.filename), c.make(row, built)) for c in companions]
+    return ([(built.ics_filename, built.ics)] if built.ics else []) + extra + [(built.filename, built.pdf)]
+
+
+def combined_pdf(built: list[tuple[int, object]], sort_by_language: bool = False) -> bytes:
+    """The duplex-safe print file of ``(row index, built packet)`` pairs: in roster order, or
+    grouped by packet language (roster order within a language)."""
+    order = sorted(built, key=lambda x: (x[1].language, x[0])) if sort_by_language else built
+    return combine([b.pdf for _, b in order])
+
+
+def report_files(packets: list[tuple[Row, list[tuple[str, str]]]], errors: list[dict],
+                 combined: str | None = None) -> list[tuple[str, bytes]]:
+    """``manifest.csv`` (each packet's row with its files as ``(kind, file name)``: the PDF as
+    ``packet``, then its companions; the combined file last) and, when there are problems,
+    ``errors.csv`` (sorted by source file and line; ``errors`` is sorted in place)."""
+    manifest = [{"kind": kind, "line": row.line, "mrn": row.masked_mrn, "file": name}
+                for row, files in packets for kind, name in files]
+    if combined:
+        manifest.append({"kind": "combined", "line": "", "mrn": "", "file": combined})
+    errors.sort(key=lambda e: (e.get("file", ""), e["line"]))
+    files = [(MANIFEST_FILE, csv_bytes(["kind", "line", "mrn", "file"], manifest))]
+    if errors:
+        files.append((ERRORS_FILE, csv_bytes(["line", "column", "mrn", "problem"], errors)))
+    return files
+
+
 def _write_reports(outdir: Path, result: BatchResult, companions: Sequence[Companion]) -> None:
-    manifest = []
-    for packet in result.packets:
-        for kind, path in [("packet", packet.pdf)] + [(c.kind, packet.companion(c)) for c in companions]:
-            manifest.append({"kind": kind, "line": packet.row.line, "mrn": packet.row.masked_mrn, "file": path.name})
+    shown = None
     if result.combined:
         shown = result.combined.name if _inside(outdir, result.combined) else str(result.combined.absolute())
-        manifest.append({"kind": "combined", "line": "", "mrn": "", "file": shown})
-    result.errors.sort(key=lambda e: (e.get("file", ""), e["line"]))
     try:
-        files = [(outdir / MANIFEST_FILE, csv_bytes(["kind", "line", "mrn", "file"], manifest))]
-        if result.errors:
-            files.append((outdir / ERRORS_FILE, csv_bytes(["line", "column", "mrn", "problem"], result.errors)))
-        written = write_together(files)
+        packets = [(p.row, [("packet", p.pdf.name)] + [(c.kind, p.companion(c).name) for c in companions])
+                   for p in result.packets]
+        files = report_files(packets, result.errors, shown)
+        written = write_together([(outdir / name, data) for name, data in files])
     except OSError as exc:
         result.stopped = (result.stopped or describe(exc)) + "; the report files could not be written"
         return

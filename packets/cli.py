@@ -1,4 +1,5 @@
-"""Command line: ``python generate.py {build,demo,batch,fhir,status,review,i18n} ...`` (also the ``packets`` script).
+"""Command line: ``python generate.py {build,demo,batch,fhir,status,review,serve,i18n} ...`` (also the
+``packets`` script).
 
 Exit codes: 0 all good; 1 some items failed; 2 usage or configuration error.
 Problems print as one plain line each on stderr, never with a traceback, and never with a
@@ -99,6 +100,23 @@ def parser() -> argparse.ArgumentParser:
                                      "number or an example domain.")
     rp.add_argument("--program", type=Path, default=None, help="program profile YAML (default: content/program.yaml)")
     rp.add_argument("--by", required=True, metavar='"NAME, CREDENTIAL"', help='e.g. "Sam Lee, RN, program manager"')
+
+    sv = sub.add_parser("serve", help="the intake desk in a browser",
+                        description="Start the intake desk (a web app for staff) and print the address to open. "
+                                    "It listens on 127.0.0.1 only, unless --host names another address; that "
+                                    "needs PACKETS_WEB_PASSPHRASE in the environment or --trust-header.")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    sv.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)")
+    sv.add_argument("--trust-header", metavar="NAME",
+                    help="sign-in by the hospital's single-sign-on proxy, which sets this header (e.g. X-Remote-User)")
+    sv.add_argument("--proxy-address", action="append", metavar="IP",
+                    help="address the sign-on proxy connects from (repeatable; default: 127.0.0.1 and ::1)")
+    sv.add_argument("--workers", type=int, default=0, help="rendering processes (default: number of CPU cores)")
+    sv.add_argument("--threads", type=int, default=8, help="request threads (default: 8)")
+    sv.add_argument("--program", type=Path, default=None, help="program profile YAML (default: content/program.yaml)")
+    sv.add_argument("--require-reviewed", action="store_true",
+                    help="production: print only translations reviewed by a qualified medical translator")
+    sv.add_argument("--max-rows", type=int, default=500, help="most rows in one roster upload (default: 500)")
 
     i = sub.add_parser("i18n", help="translation tools", description="Catalog tools for translators.")
     isub = i.add_subparsers(dest="i18n_command", required=True, parser_class=_Parser)
@@ -446,8 +464,21 @@ def cmd_fhir(args) -> int:
     return EXIT_FAILED if result.errors else EXIT_OK
 
 
+def cmd_serve(args) -> int:
+    from .web import Settings
+    from .web.server import serve
+
+    if args.workers < 0 or args.threads < 1 or args.max_rows < 1 or not 0 <= args.port <= 65535:
+        raise ConfigError("--workers, --threads, --max-rows and --port must be positive numbers")
+    settings = Settings.from_environment(
+        program_path=args.program, require_reviewed=args.require_reviewed, trust_header=args.trust_header,
+        proxy_addresses=tuple(args.proxy_address or ("127.0.0.1", "::1")),
+        workers=args.workers or os.cpu_count() or 1, max_rows=args.max_rows)
+    return serve(settings, host=args.host, port=args.port, threads=args.threads)
+
+
 COMMANDS = {"build": cmd_build, "demo": cmd_demo, "batch": cmd_batch, "fhir": cmd_fhir, "status": cmd_status,
-            "review": cmd_review, "i18n": cmd_i18n}
+            "review": cmd_review, "serve": cmd_serve, "i18n": cmd_i18n}
 
 
 def _terminated(signum, frame):  # SIGTERM: stop like Ctrl-C, so workers and temporary files are cleaned up

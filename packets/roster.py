@@ -223,6 +223,12 @@ def _record(values: dict) -> dict:
     return record
 
 
+def record_from_cells(values: dict) -> dict:
+    """A row's cells (column name -> text, as a CSV row or the web app's roster table holds them)
+    -> the patient mapping :func:`parse_patient` takes."""
+    return _record(values)
+
+
 def _blank(values) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 

@@ -66,6 +66,19 @@ def build(p, prog, **opts) -> bytes:
     return build_packet(p, prog, Options(**opts)).pdf
 
 
+@pytest.fixture
+def locales_copy(tmp_path, monkeypatch):
+    """A project tree whose catalogs are a copy the test may edit (content and fonts shared);
+    PACKETS_ROOT points at it. Returns the tree's root."""
+    import shutil
+    root = tmp_path / "root"
+    shutil.copytree(paths.locales_dir(), root / "locales")
+    for name in ("content", "fonts"):
+        (root / name).symlink_to(paths.root() / name)
+    monkeypatch.setenv("PACKETS_ROOT", str(root))
+    return root
+
+
 @pytest.fixture(scope="session")
 def spanish_pdf(sample_patient, program):
     return build(sample_patient, program)
