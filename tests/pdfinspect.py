@@ -176,3 +176,193 @@ def spans_by_heading(pdf: bytes, size: float) -> list[tuple[str, str]]:
             spans[-1][1] += text
         last_was_heading = heading
     return [(h, t) for h, t in spans]
+
+
+# -- reading what a page shows at a place: table rows, calendar cells -----------------------------
+
+def _flat(obj) -> bool:
+    """A character set horizontally (the SAMPLE watermark runs across the page's diagonal)."""
+    matrix = obj.get("matrix")
+    return obj.get("object_type") != "char" or matrix is None or (abs(matrix[1]) < 1e-6 and abs(matrix[2]) < 1e-6)
+
+
+def page_lines(pdf: bytes, page_index: int) -> list[str]:
+    """The page's lines of text as pdfplumber joins them, the diagonal watermark left out."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return (doc.pages[page_index].filter(_flat).extract_text() or "").splitlines()
+
+
+def weighted_words(pdf: bytes) -> list[tuple[str, bool]]:
+    """Every word of the document in drawing order (reading order on left-to-right pages), with
+    whether it is set in a bold face; a word changing weight midway is two words. The diagonal
+    watermark is left out."""
+    import pdfplumber
+
+    out = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            for word in page.filter(_flat).extract_words(extra_attrs=["fontname"], use_text_flow=True):
+                out.append((word["text"], "Bold" in word["fontname"]))
+    return out
+
+
+def _near(color, rgb, tol=0.02) -> bool:
+    return isinstance(color, (tuple, list)) and len(color) == 3 and all(abs(a - b) <= tol for a, b in zip(color, rgb))
+
+
+def _hex(color) -> tuple[float, float, float]:
+    return (color.red, color.green, color.blue)
+
+
+def ruled_rows(pdf: bytes, page_index: int | None = None, label_share: float = 0.42,
+               rtl: bool = False) -> list[tuple[str, str]]:
+    """The rows of a label/value table with a header row and rows separated by full-width rules
+    (the dates table): (label, value) per row, each cell's lines joined by a space. The header
+    row is left out. ``page_index``: the page (default: the first page that has such a table);
+    ``label_share``: the width of the label column; ``rtl``: the label column is on the right."""
+    import pdfplumber
+
+    if page_index is None:
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            pages = len(doc.pages)
+        for index in range(pages):
+            try:
+                return ruled_rows(pdf, index, label_share, rtl)
+            except LookupError:
+                continue
+        raise AssertionError("no table with a header rule in the PDF")
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        page = doc.pages[page_index].filter(_flat)
+        rules = [line for line in page.lines if abs(line["top"] - line["bottom"]) < 0.5]
+        if not rules:
+            raise LookupError(f"no table on page {page_index + 1}")
+        widest = max(line["x1"] - line["x0"] for line in rules)
+        full = sorted({round(line["top"], 1) for line in rules if line["x1"] - line["x0"] > widest - 1})
+        x0 = min(line["x0"] for line in rules if line["x1"] - line["x0"] > widest - 1)
+        x1 = x0 + widest
+        split = x0 + (1 - label_share if rtl else label_share) * widest
+        doubled = [y for y in full if sum(1 for line in rules if abs(line["top"] - y) < 0.5
+                                          and line["x1"] - line["x0"] > widest - 1) > 1]
+        if not doubled:
+            raise LookupError(f"no table with a header rule on page {page_index + 1}")
+        full = [y for y in full if y >= doubled[0]]
+        rows = []
+        for top, bottom in zip(full, full[1:]):
+            left = page.crop((x0, top, split, bottom)).extract_text() or ""
+            right = page.crop((split, top, x1, bottom)).extract_text() or ""
+            label, value = (right, left) if rtl else (left, right)
+            if not label.strip() and not value.strip():  # below the table
+                break
+            rows.append((" ".join(label.split()), " ".join(value.split())))
+        return rows
+
+
+def _inside(obj, box) -> bool:
+    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def _marks(page, lines, box) -> set[str]:
+    """The calendar marks drawn in a box (x0, top, x1, bottom) of a page, told by their colours and
+    strokes (see calendar_grids)."""
+    from packets.render.calendar import BREAK, HOSPITAL, MAYBE, VISIT
+    from packets.render.styles import URGENT
+
+    width = box[2] - box[0]
+    marks = set()
+    for rect in page.rects:
+        if not _inside(rect, box) or rect["width"] < width * 0.5:
+            continue
+        if rect["fill"] and _near(rect.get("non_stroking_color"), _hex(HOSPITAL)):
+            marks.add("hospital")
+        if rect["fill"] and _near(rect.get("non_stroking_color"), _hex(BREAK)):
+            marks.add("break")
+        if rect["stroke"] and rect["linewidth"] >= 2.5 and _near(rect.get("stroking_color"), _hex(VISIT)):
+            marks.add("visit")
+    # Hatching is clipped to its box, but its lines are read unclipped: a few of a box's lines have
+    # their middle over the next box.
+    if sum(1 for line in lines if _inside(line, box) and _near(line.get("stroking_color"), _hex(MAYBE))) >= width / 12:
+        marks.add("maybe")
+    if any(_inside(curve, box) and _near(curve.get("stroking_color"), _hex(URGENT)) for curve in page.curves):
+        marks.add("scan")
+    return marks
+
+
+def calendar_legend(pdf: bytes, page_index: int) -> list[tuple[set[str], str]]:
+    """The calendar's legend on a page, in reading order: (the marks drawn in each swatch, the
+    words beside it). A swatch is a small box framed in the rule grey; its label is the text
+    on its right, up to the next swatch (a left-to-right page)."""
+    import pdfplumber
+
+    from packets.render.styles import RULE
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        page = doc.pages[page_index].filter(_flat)
+        lines = page.lines
+        frames = [r for r in page.rects if r["stroke"] and not r["fill"] and abs(r["linewidth"] - 0.6) < 0.05
+                  and _near(r.get("stroking_color"), _hex(RULE)) and r["height"] > 0
+                  and abs(r["width"] / r["height"] - 2.2 / 1.6) < 0.05]
+        frames.sort(key=lambda r: (round(r["top"]), r["x0"]))
+        out = []
+        for frame in frames:
+            h = frame["height"]
+            same_row = [f for f in frames if abs(f["top"] - frame["top"]) < 1]
+            right = min((f["x0"] for f in same_row if f["x0"] > frame["x1"]), default=page.width)
+            band = (frame["x1"], max(0, frame["top"] - h * 0.6), right, min(page.height, frame["bottom"] + h * 0.6))
+            text = page.within_bbox(band).extract_text() or ""  # characters wholly inside the band
+            out.append((_marks(page, lines, (frame["x0"], frame["top"], frame["x1"], frame["bottom"])),
+                        " ".join(text.split())))
+        return out
+
+
+def calendar_grids(pdf: bytes) -> list[dict]:
+    """Every month grid drawn in the PDF, in page order: ``{"page", "heads", "rows"}``. ``heads``:
+    the weekday names over the columns, left to right as printed; ``rows``: each week, left to
+    right as printed, of (day number or None, set of marks). The marks are read from what is
+    drawn in the cell: "hospital" (a fill in the accent blue), "maybe" (blue hatching),
+    "break" (a light fill), "scan" (a red ring), "visit" (a heavy black frame)."""
+    import unicodedata
+
+    import pdfplumber
+
+    from packets.render.styles import RULE
+
+    grids = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for index, page in enumerate(doc.pages):
+            lines = page.lines
+            vertical: dict[tuple, list[float]] = {}
+            for line in lines:
+                if abs(line["x0"] - line["x1"]) < 0.5 and _near(line.get("stroking_color"), _hex(RULE)):
+                    vertical.setdefault((round(line["top"], 1), round(line["bottom"], 1)), []).append(line["x0"])
+            chars = [c for c in page.chars if _flat(c)]
+            for (top, bottom), xs in sorted(vertical.items()):
+                xs = sorted(set(round(x, 1) for x in xs))
+                if len(xs) != 8:
+                    continue
+                ys = sorted({round(line["top"], 1) for line in lines if abs(line["top"] - line["bottom"]) < 0.5
+                             and abs(line["x0"] - xs[0]) < 1 and abs(line["x1"] - xs[-1]) < 1
+                             and top - 0.5 <= line["top"] <= bottom + 0.5})
+
+                # The weekday names: the line of text right above the grid.
+                above = [ch for ch in chars if xs[0] <= ch["x0"] and ch["x1"] <= xs[-1] + 1
+                         and top - 40 < ch["bottom"] and (ch["top"] + ch["bottom"]) / 2 < top]
+                base = max((ch["bottom"] for ch in above), default=top)
+                above = [ch for ch in above if base - ch["bottom"] < ch["size"] * 0.4]
+                heads = ["".join(ch["text"] for ch in sorted(above, key=lambda ch: ch["x0"])
+                                 if xs[c] <= (ch["x0"] + ch["x1"]) / 2 <= xs[c + 1]) for c in range(7)]
+                rows = []
+                for r in range(len(ys) - 1):
+                    row = []
+                    for c in range(7):
+                        cell = (xs[c], ys[r], xs[c + 1], ys[r + 1])
+                        digits = "".join(ch["text"] for ch in sorted(chars, key=lambda ch: ch["x0"])
+                                         if _inside(ch, cell))
+                        number = int("".join(str(unicodedata.digit(d)) for d in digits)) if digits else None
+                        marks = _marks(page, lines, cell)
+                        row.append((number, marks))
+                    rows.append(row)
+                grids.append({"page": index, "heads": heads, "rows": rows})
+    return grids

@@ -66,10 +66,18 @@ def test_cli_batch_exit_1_with_one_line_per_problem_and_no_names(roster, tmp_pat
     assert "2 packet(s) written" in captured.out and "4 row(s) failed" in captured.out
 
 
-def test_cli_batch_exit_0_when_all_good(tmp_path):
+def test_cli_batch_exit_0_when_all_good(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01: no date is past
     f = tmp_path / "r.csv"
     f.write_text(HEADER + GOOD, encoding="utf-8")
-    assert main(["batch", str(f), "-o", str(tmp_path / "o"), "--jobs", "1"]) == 0
+    out = tmp_path / "o"
+    assert main(["batch", str(f), "-o", str(out), "--jobs", "1"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == f"batch: 1 packet(s) written to {out} (listed in {out / 'manifest.csv'}), " \
+        "0 row(s) failed"
+    assert not [line for line in captured.err.splitlines() if line.startswith(("error", "warning"))]
+    assert sorted(p.name for p in out.iterdir()) == ["00412345-en.ics", "00412345-en.pdf", "manifest.csv"]
+    assert _sheets(out / "00412345-en.pdf")[0] == "00412345"  # the row's own packet
 
 
 def _sheets(pdf) -> list[str | None]:
@@ -160,6 +168,20 @@ def test_encrypted_packets(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["00412345-en.pdf", "manifest.csv"]
 
 
+@pytest.mark.parametrize("password, code", [("1234567", 2), ("12345678", 0)])
+def test_a_pdf_password_has_at_least_eight_characters(password, code, tmp_path, monkeypatch, capsys):
+    f = tmp_path / "r.csv"
+    f.write_text(HEADER + GOOD, encoding="utf-8")
+    monkeypatch.setenv("PACKETS_PDF_PASSWORD", password)
+    assert main(["batch", str(f), "-o", str(tmp_path / "o"), "--encrypt", "--jobs", "1"]) == code
+    captured = capsys.readouterr()
+    if code:
+        assert captured.err.strip() == "error: the PDF password must have at least 8 characters"
+        assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.pdf"))
+    else:
+        assert PdfReader(tmp_path / "o" / "00412345-en.pdf").decrypt(password) == PasswordType.USER_PASSWORD
+
+
 def test_encrypting_removes_an_old_calendar_file(tmp_path, monkeypatch):
     f = tmp_path / "r.csv"
     f.write_text(HEADER + GOOD, encoding="utf-8")
@@ -175,3 +197,65 @@ def test_example_roster_is_valid():
     assert len(rows) == 5
     for r in rows:
         r.patient()
+
+
+# -- a bug in one row never stops the others -------------------------------------------------------
+
+THREE = HEADER + GOOD + '"Secret Name",00633210,,en,2026-03-17,,,\r\n' + '"Zoë Ågren",00744321,,en,2026-04-14,,,\r\n'
+
+
+@pytest.mark.parametrize("where", ["validating", "building"])
+def test_an_unexpected_error_in_one_row_never_stops_the_batch(where, tmp_path, capsys, monkeypatch):
+    """A bug (not a bad input) while one row is read or drawn: that row fails with a plain
+    "internal error" line that repeats nothing of the exception (it may hold a name); every other
+    row is printed."""
+    import packets.batch
+    import packets.roster
+
+    def crash(record_mrn):
+        if record_mrn == "00633210":
+            raise RuntimeError("Secret Name broke something")
+
+    if where == "validating":
+        real = packets.roster.parse_patient
+
+        def parse(record, *args, **kwargs):
+            crash(record.get("mrn"))
+            return real(record, *args, **kwargs)
+        monkeypatch.setattr(packets.roster, "parse_patient", parse)
+    else:
+        real = packets.batch.build_packet
+
+        def build(patient, *args, **kwargs):
+            crash(patient.mrn)
+            return real(patient, *args, **kwargs)
+        monkeypatch.setattr(packets.batch, "build_packet", build)
+    f = tmp_path / "r.csv"
+    f.write_text(THREE, encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["batch", str(f), "-o", str(out), "--jobs", "1"]) == 1
+    captured = capsys.readouterr()
+    assert [line for line in captured.err.splitlines() if line.startswith("error:")] == [
+        f"error: {f}:3: internal error (RuntimeError) (MRN ****3210)"]
+    assert f"batch: 2 packet(s) written to {out}" in captured.out and "1 row(s) failed" in captured.out
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["00412345-en.pdf", "00744321-en.pdf"]
+    assert [(r["line"], r["mrn"], r["problem"]) for r in csv.DictReader(
+        io.StringIO((out / "errors.csv").read_text(encoding="utf-8-sig")))] == [
+        ("3", "****3210", "internal error (RuntimeError)")]
+    assert "Secret" not in captured.out + captured.err + (out / "errors.csv").read_text(encoding="utf-8-sig")
+
+
+def test_sort_by_language_orders_the_combined_pdf_by_language_then_roster_order(tmp_path, capsys):
+    f = tmp_path / "r.csv"
+    f.write_text(HEADER + '"Ana Ruiz",00412345,,es,2026-03-03,,,\r\n' + '"Li Wei",00633210,,en,2026-03-03,,,\r\n'
+                 + '"Aiko Sato",00855555,,ja,2026-03-03,,,\r\n' + '"Zoë Ågren",00744321,,en,2026-03-03,,,\r\n',
+                 encoding="utf-8")
+    combined = tmp_path / "all.pdf"
+    for extra, order in (([], ["00412345", "00633210", "00855555", "00744321"]),
+                         (["--sort-by-language"], ["00633210", "00744321", "00412345", "00855555"])):
+        assert main(["batch", str(f), "-o", str(tmp_path / "o"), "--jobs", "1", "--combined", str(combined),
+                     *extra]) == 0
+        assert f"; combined: {combined}" in capsys.readouterr().out
+        pages = _sheets(combined)
+        starts = [pages[i] for i, mrn in enumerate(pages) if mrn and (i == 0 or pages[i - 1] != mrn)]
+        assert starts == order, extra

@@ -101,6 +101,28 @@ def test_cli_check_exits_nonzero_on_errors(locales_with, monkeypatch, tmp_path, 
     assert "Call 911 now.: error: number 911" in out
 
 
+def test_cli_check_exits_0_on_warnings_alone_and_prints_them(locales_with, monkeypatch, tmp_path, capsys):
+    """A fuzzy string and a trailing space are warnings: a translator is told, the check passes
+    (a build falls back to English for the fuzzy string and says so)."""
+    base = locales_with(entry("overview", "First", "Primero "), entry("ui", "What", "Qué", fuzzy=True))
+    for name in ("content", "fonts"):
+        (tmp_path / name).symlink_to(paths.root() / name)
+    monkeypatch.setenv("PACKETS_ROOT", str(tmp_path))
+    assert main(["i18n", "check", "es"]) == 0
+    captured = capsys.readouterr()
+    po = base / "es" / "LC_MESSAGES" / "packet.po"
+    printed = captured.out.splitlines()
+    assert printed and all(line.startswith(f"{po}:") and ": warning: " in line for line in printed), printed
+    ours = [line.split(": ", 3)[1:] for line in printed if ": warning: msgfmt: " not in line]
+    assert [(source, problem.split(" (")[0]) for source, _, problem in ours] == [
+        ("First", "space at the start or end of the text; remove it"),
+        ("What", "fuzzy: the English changed; check and unmark")], ours
+    # (GNU msgfmt, when installed, adds warnings about this test's short header.)
+    assert captured.err.strip() == f"1 catalog(s) checked: 0 error(s), {len(printed)} warning(s)"
+    assert main(["i18n", "check", "es", "--errors-only"]) == 0
+    assert capsys.readouterr().out == ""
+
+
 def test_cli_stats_one_line_per_language(capsys):
     from packets.i18n.locales import available
     assert main(["i18n", "stats"]) == 0

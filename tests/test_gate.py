@@ -149,6 +149,18 @@ def test_catalog_edited_after_review_is_refused_in_production(root, capsys):
     assert all("Traducción en borrador" in page for page in pages)
 
 
+def test_marking_a_reviewed_string_fuzzy_undoes_the_review(root, capsys):
+    """A translator flags a reviewed string as needing another look, its text unchanged: that is a
+    change since the review (the string no longer prints), so production refuses the catalog."""
+    review_all(capsys, "es")
+    catalog, extra = read_catalog(es_po(root))
+    next(m for m in catalog if m.id == "About IL-2 treatment").flags.add("fuzzy")
+    write_catalog(es_po(root), catalog, extra)
+    assert load_catalog_state("es").review_status == "changed since review"
+    code, _, err = build(capsys, root, "--require-reviewed")
+    assert code == 2 and f"changed since its review by {TRANSLATOR} on" in err
+
+
 def test_rewrapping_a_reviewed_catalog_keeps_its_review(root, capsys):
     """A mechanical reformat (another wrap width, entries reordered, references dropped) changes no
     string a patient reads, so the review stands; `i18n update` with no English change neither."""
@@ -341,6 +353,25 @@ def test_sample_profile_is_refused_in_production(root, capsys):
     # and its review is refused too
     code, _, err = run(capsys, "review", "program", "--by", STAFF)
     assert code == 1 and "phones.24h: (503) 555-0199 is a fictional number" in err
+
+
+def test_a_reviewed_sample_profile_is_still_refused_in_production(root, capsys):
+    """A review record whose fingerprint matches a profile with fictional numbers (recorded before
+    a rule that now finds them, or copied along with the profile): the review stands, the profile
+    is still a sample, production refuses it."""
+    import json
+    from packets.fingerprint import program_fingerprint
+    from packets.program import load_program
+    shutil.copy(REPO / "content" / "program.yaml", root / "content" / "program.yaml")
+    (root / "content" / "program.review.yaml").write_text(
+        f"reviewed_by: {json.dumps(STAFF)}\ndate: \"2026-01-05\"\n"
+        f"fingerprint: {json.dumps(program_fingerprint(load_program()))}\n", encoding="utf-8")
+    assert run(capsys, "review", "content", "--by", CLINICIAN)[0] == 0
+    assert run(capsys, "i18n", "review", "es", "--by", TRANSLATOR)[0] == 0
+    code, out, _ = run(capsys, "status")
+    assert f"the program profile content/program.yaml: reviewed by {STAFF} on 2026-01-05" in out
+    code, _, err = build(capsys, root, "--require-reviewed")
+    assert code == 2 and "content/program.yaml is a sample (phones.main: (503) 555-0100 is a fictional" in err
 
 
 def test_unreviewed_profile_prints_sample_on_every_page(root, capsys):

@@ -25,6 +25,12 @@ CATALOGS = locales.available()[1:]
 @pytest.mark.parametrize("tag, expected", [
     ("es", "es"), ("es-US", "es"), ("es-MX", "es"), ("ES_us", "es"),
     ("en", "en"), ("en-GB", "en"),
+    # Chinese: the region names the script (CLDR likely subtags), an explicit script wins, any case.
+    ("zh-TW", "zh_Hant"), ("zh-HK", "zh_Hant"), ("zh-MO", "zh_Hant"), ("zh-Hant", "zh_Hant"),
+    ("zh-hant", "zh_Hant"), ("zh_Hant_TW", "zh_Hant"), ("zh-Hant-CN", "zh_Hant"),
+    ("zh", "zh_Hans"), ("zh-CN", "zh_Hans"), ("zh-SG", "zh_Hans"), ("zh-Hans", "zh_Hans"), ("zh-Hans-TW", "zh_Hans"),
+    # Filipino is the ISO name of the language US notices call Tagalog.
+    ("fil", "tl"), ("fil-PH", "tl"), ("tl", "tl"),
 ])
 def test_tags_find_catalogs(tag, expected):
     assert locales.catalog_id_for(tag) == expected

@@ -74,6 +74,12 @@ def test_names_are_normalised_to_composed_form():
     assert parse(name="Nguye\u0302\u0303n Thi\u0323").name == "Nguyễn Thị"
 
 
+def test_spaces_around_and_between_the_parts_of_a_name_are_one_space():
+    """Pasted from another system: leading, trailing and doubled spaces (and tabs turned into
+    spaces by a spreadsheet) would print as gaps in the header and shift it."""
+    assert parse(name="  Ana   María \u00a0Ruiz ").name == "Ana María Ruiz"
+
+
 @pytest.mark.parametrize("raw, code", [
     pytest.param("Ana\tRuiz", "U+0009", id="tab"),
     pytest.param("Ana\nRuiz", "U+000A", id="line-feed"),
@@ -201,6 +207,32 @@ def test_dates_far_from_today_are_refused_as_typos(sched, field, words):
         parse_patient({**BASE, "schedule": sched}, "p.yaml", today=dt.date(2026, 2, 1))
     [e] = err.value.problems()
     assert e.field == field and words in e.message and "check the year" in e.message
+
+
+def test_each_date_rule_accepts_its_last_good_value_and_refuses_the_next():
+    """The typo rules at their boundaries: two years (731 days) after the printed date; the year
+    2000; a birth date before the first treatment date."""
+    import datetime as dt
+    today = dt.date(2026, 2, 1)
+
+    def check(sched, birth=None):
+        record = {**BASE, "schedule": sched, **({"birth_date": birth} if birth else {})}
+        return parse_patient(record, "p.yaml", today=today)
+
+    last = (today + dt.timedelta(days=731)).isoformat()
+    assert check({"first_admission": last}).schedule.first_admission.isoformat() == last
+    with pytest.raises(InputError) as err:
+        check({"first_admission": (today + dt.timedelta(days=732)).isoformat()})
+    assert "more than two years after today" in err.value.problems()[0].message
+    assert check({"first_admission": "2000-01-01"}).schedule.first_admission == dt.date(2000, 1, 1)
+    with pytest.raises(InputError) as err:
+        check({"first_admission": "1999-12-31"})
+    assert "is before 2000" in err.value.problems()[0].message
+    assert check({"first_admission": "2026-03-03"}, birth="2026-01-30").birth_date == dt.date(2026, 1, 30)
+    with pytest.raises(InputError) as err:
+        check({"first_admission": "2026-01-20"}, birth="2026-01-20")
+    [e] = err.value.problems()
+    assert e.field == "birth_date" and "is not before schedule.first_admission (2026-01-20)" in e.message
 
 
 def test_birth_dates_in_the_future_or_after_treatment_are_refused():

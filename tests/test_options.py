@@ -44,6 +44,19 @@ def test_bilingual_packet_has_both_languages(program):
     assert "martes, 3 de marzo de 2026" in pdf and "Tuesday, March 3, 2026" in pdf
 
 
+def test_bilingual_sections_come_in_pairs_the_patients_language_first(program, content):
+    """Read back heading by heading: each section in Spanish, then the same section in English."""
+    from packets.i18n.context import make_context
+    from packets.render.styles import BASE
+    from tests.pdfinspect import spans_by_heading
+    es, en = make_context("es", program.territory), make_context("en", program.territory)
+    pairs = [(es.gettext(s.title), en.gettext(s.title)) for s in content.sections if s.id != "cover"]
+    headings = [" ".join(h.split()) for h, _ in spans_by_heading(build(patient(), program, bilingual=True),
+                                                                 BASE["h1"]["fontSize"])]
+    start = headings.index(pairs[0][0])
+    assert headings[start:start + 2 * len(pairs)] == [title for pair in pairs for title in pair]
+
+
 def test_monolingual_packet_has_no_english_sections(program):
     pdf = joined(build(patient(), program))
     assert "Sobre el tratamiento con IL-2" in pdf
@@ -116,17 +129,28 @@ def test_require_reviewed_refuses_a_draft_with_exit_2(patient_file, tmp_path, ca
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
-@pytest.fixture
-def unfinished_root(locales_copy):
-    """A copy of the locales where Spanish has one untranslated and one fuzzy string."""
-    root = locales_copy
+def make_unfinished(tmp_path, monkeypatch, empty=("About IL-2 treatment",), fuzzy=("How IL-2 works",)):
+    """A copy of the locales where these Spanish strings are untranslated or fuzzy."""
+    root = tmp_path / "root"
+    shutil.copytree(paths.locales_dir(), root / "locales")
+    for name in ("content", "fonts"):
+        (root / name).symlink_to(paths.root() / name)
     po = root / "locales" / "es" / "LC_MESSAGES" / "packet.po"
     cat, extra = read_catalog(po)
     by_id = {m.id: m for m in cat if m.id}
-    by_id["About IL-2 treatment"].string = ""
-    by_id["How IL-2 works"].flags.add("fuzzy")
+    for msgid in empty:
+        by_id[msgid].string = ""
+    for msgid in fuzzy:
+        by_id[msgid].flags.add("fuzzy")
     write_catalog(po, cat, extra)
+    monkeypatch.setenv("PACKETS_ROOT", str(root))
     return root
+
+
+@pytest.fixture
+def unfinished_root(tmp_path, monkeypatch):
+    """A copy of the locales where Spanish has one untranslated and one fuzzy string."""
+    return make_unfinished(tmp_path, monkeypatch)
 
 
 def test_unfinished_catalog_is_refused_with_counts(unfinished_root, patient_file, tmp_path, capsys):
@@ -134,6 +158,19 @@ def test_unfinished_catalog_is_refused_with_counts(unfinished_root, patient_file
     err = capsys.readouterr().err
     assert code == 2
     assert "1 untranslated and 1 fuzzy" in err and "--allow-fallback" in err
+
+
+@pytest.mark.parametrize("empty, fuzzy, counts", [((), ("How IL-2 works",), "0 untranslated and 1 fuzzy"),
+                                                  (("About IL-2 treatment",), (), "1 untranslated and 0 fuzzy")])
+def test_one_fuzzy_or_one_untranslated_string_alone_is_refused(tmp_path, monkeypatch, patient_file, capsys,
+                                                               empty, fuzzy, counts):
+    """A fuzzy string is a translation nobody has checked since the English changed: it does not
+    print, so the packet would be partly English; refused like an untranslated one."""
+    make_unfinished(tmp_path, monkeypatch, empty, fuzzy)
+    assert main(["build", str(patient_file), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and f"the es catalog has {counts} strings" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
 def test_allow_fallback_prints_english_and_says_so(unfinished_root, patient_file, tmp_path, capsys):

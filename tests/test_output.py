@@ -228,6 +228,47 @@ def test_a_failed_write_of_one_packet_removes_its_temporary_files(tmp_path, monk
     assert list(out.iterdir()) == []
 
 
+def test_a_pair_interrupted_between_its_two_renames_is_removed_whole(tmp_path, monkeypatch):
+    """The calendar file is in place and the PDF's rename fails (or a signal arrives): the calendar
+    file goes too, so no .ics sits without its PDF."""
+    out = tmp_path / "o"
+    out.mkdir()
+    real = os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith(".pdf"):
+            raise OSError(errno.EIO, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", replace)
+    with pytest.raises(OSError):
+        output.write_together([(out / "a.ics", b"BEGIN:VCALENDAR"), (out / "a.pdf", b"%PDF")])
+    assert list(out.iterdir()) == []
+
+
+def test_each_file_is_on_the_disk_before_it_takes_its_name(tmp_path, monkeypatch):
+    """A power cut after a rename must not leave an empty PDF under the final name: every temporary
+    file is fsynced, and only then renamed."""
+    out = tmp_path / "o"
+    out.mkdir()
+    synced, renamed = set(), []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        synced.add(os.fstat(fd).st_ino)
+        real_fsync(fd)
+
+    def replace(src, dst):
+        renamed.append((Path(dst).name, os.stat(src).st_ino in synced))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(output.os, "fsync", fsync)
+    monkeypatch.setattr(output.os, "replace", replace)
+    output.write_together([(out / "a.ics", b"BEGIN:VCALENDAR"), (out / "a.pdf", b"%PDF")])
+    assert renamed == [("a.ics", True), ("a.pdf", True)]
+    assert (out / "a.pdf").read_bytes() == b"%PDF" and (out / "a.ics").read_bytes() == b"BEGIN:VCALENDAR"
+
+
 # -- killing a batch -----------------------------------------------------------------------------
 
 # Runs the command line with one fault injected: the 2nd PDF is half written, then the run waits

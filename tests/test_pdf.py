@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
+import pytest
 from pypdf import PdfReader
 
 from packets.i18n.context import load_catalog_state
 from tests.conftest import build, patient, pdf_text
+
+
+D = dt.date
 
 
 def norm(s: str) -> str:
@@ -118,3 +123,74 @@ def test_a4_for_program_outside_the_us(sample_patient):
     text = norm(" ".join(pdf_text(pdf)))
     assert "Tuesday, 3 March 2026" in text  # British long date (CLDR en_GB)
     assert "999" in text
+
+
+def _squeeze(text: str) -> str:
+    """Without spaces: a cell's lines are joined where the layout broke them, with or without one."""
+    return re.sub(r"\s", "", text)
+
+
+@pytest.mark.parametrize("catalog_id", ["en", "es", "zh_Hant"])
+def test_dates_table_rows_read_back_each_date_beside_its_label(catalog_id, program, content):
+    """Row by row, read back from the cover's table: each label with its own date, in date order
+    (planned tests typed out of order are listed by date), the estimated scan marked "about"."""
+    from packets.i18n.context import make_context
+    from tests.pdfinspect import ruled_rows
+    tag = catalog_id.replace("_", "-")
+    schedule = {"first_admission": "2026-03-03", "follow_up": "2026-05-12",
+                "tests": [{"name": "Blood tests", "date": "2026-02-27"},
+                          {"name": "Echocardiogram", "date": "2026-02-20"}]}
+    pdf = build(patient(language=tag, schedule=schedule), program)
+    ctx = make_context(tag, program.territory)
+
+    def label(key, **values):
+        return re.sub(r"</?b>", "", ctx.gettext(content.ui[key])).format(**values)
+
+    one, two = ctx.number(1), ctx.number(2)
+    expected = [
+        (label("test_before", test="Echocardiogram"), ctx.date(D(2026, 2, 20))),
+        (label("test_before", test="Blood tests"), ctx.date(D(2026, 2, 27))),
+        (label("cycle_admission", cycle=one), ctx.date(D(2026, 3, 3))),
+        (label("cycle_discharge", cycle=one), ctx.date_range(D(2026, 3, 7), D(2026, 3, 9))),
+        (label("break"), ctx.date_range(D(2026, 3, 10), D(2026, 3, 23))),
+        (label("cycle_admission", cycle=two), ctx.date(D(2026, 3, 24))),
+        (label("cycle_discharge", cycle=two), ctx.date_range(D(2026, 3, 28), D(2026, 3, 30))),
+        (label("response_scan"), label("approx_date", date=ctx.date(D(2026, 4, 27), after_preposition=True))),
+        (label("follow_up"), ctx.date(D(2026, 5, 12))),
+    ]
+    rows = ruled_rows(pdf)
+    assert [(_squeeze(a), _squeeze(b)) for a, b in rows] == [(_squeeze(a), _squeeze(b)) for a, b in expected]
+
+
+@pytest.mark.parametrize("tag, printed", [("en", "Printed on Thursday, January 1, 2026"),
+                                          ("es", "Impreso el jueves, 1 de enero de 2026")])
+def test_printed_date_is_the_day_of_source_date_epoch(tag, printed, program, monkeypatch):
+    """Reproducible builds: the cover's "printed on" line is the day SOURCE_DATE_EPOCH names, not today."""
+    from tests.pdfinspect import page_lines
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 00:00 UTC
+    lines = page_lines(build(patient(language=tag), program), 0)
+    assert printed in lines, lines
+
+
+@pytest.mark.parametrize("tag", ["en", "es", "vi"])
+def test_bold_phrases_print_bold_and_the_words_around_them_regular(tag, program, content):
+    """The paragraph that explains IL-2, read back word by word with its weight: "immune system"
+    (and its translation) bold, every other word regular."""
+    from packets.i18n.context import make_context
+    from tests.pdfinspect import weighted_words
+    ctx = make_context(tag, program.territory)
+    message = next(b.text for s in content.sections for b in s.blocks
+                   if b.text is not None and "<b>immune system</b>" in b.text.text)
+    expected, bold = [], False
+    for part in re.split(r"(</?b>)", ctx.gettext(message)):
+        if part in ("<b>", "</b>"):
+            bold = part == "<b>"
+        else:
+            expected += [(w, bold) for w in re.findall(r"\w[\w-]*", part)]
+    assert any(b for _, b in expected) and not all(b for _, b in expected)
+    printed = [(w, b) for text, b in weighted_words(build(patient(language=tag), program))
+               for w in re.findall(r"\w[\w-]*", text)]
+    words = [w for w, _ in expected]
+    starts = [i for i in range(len(printed)) if [w for w, _ in printed[i:i + len(words)]] == words]
+    assert len(starts) == 1, (starts, words)
+    assert printed[starts[0]:starts[0] + len(words)] == expected

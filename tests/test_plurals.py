@@ -173,3 +173,22 @@ def test_sentence_lists_and_plural_notes_are_checked(block, problem):
     with pytest.raises(ConfigError) as err:
         parse_packet(yamlio.load(text, "packet.yaml", ConfigError), "packet.yaml")
     assert problem in str(err.value) and err.value.line
+
+
+@pytest.mark.parametrize("break_days, weeks, sentence", [
+    (3, 1, "for about 1 week."), (10, 1, "for about 1 week."), (11, 2, "for about 2 weeks."),
+    (14, 2, "for about 2 weeks."), (17, 2, "for about 2 weeks."), (18, 3, "for about 3 weeks.")])
+def test_the_break_is_said_in_the_nearest_whole_number_of_weeks(break_days, weeks, sentence, content):
+    """A profile's break in days becomes "about N weeks" at home: the nearest whole week, at least
+    one, in the form of that number."""
+    from packets import yamlio
+    from packets.i18n.context import make_context
+    from packets.localize import Localizer, plain, regimen_counts
+    from packets.program import parse_program
+    from tests.conftest import REAL_PROFILE
+    program = parse_program(yamlio.load(REAL_PROFILE.replace("break_days: 14", f"break_days: {break_days}"),
+                                        "p.yaml"), "p.yaml")
+    assert regimen_counts(program)["break_weeks"] == weeks
+    message = next(m for s in content.sections for b in s.blocks for m in (*b.items, *b.sentences)
+                   if m.plural is not None and m.count == "break_weeks")
+    assert plain(Localizer(content, program, make_context("en", "US")).t(message)).endswith(sentence)

@@ -40,6 +40,24 @@ def test_an_unclosed_quote_never_swallows_the_next_row():
     assert rows[1].problems == () and rows[1].record["name"] == "Li Wei" and rows[1].record["mrn"] == "00633210"
 
 
+def test_quoted_values_keep_commas_and_doubled_quotes_and_cycles_split_at_any_separator():
+    """What Excel writes for a name with a comma or a quote, and the ways staff type a list of dates."""
+    rows = rows_of(H + '"O\'Neil, Ana ""Nita""",00412345,,en,2026-03-03,,,\r\n'
+                       + 'Li Wei,00633210,,en,,2026-03-03 2026-03-24,,\r\n'
+                       + 'Bo Li,00633211,,en,,"2026-03-03, 2026-03-24",,\r\n'
+                       + 'Al Ng,00633212,,en,,2026-03-03;2026-03-24,,\r\n')
+    assert [r.problems for r in rows] == [(), (), (), ()]
+    assert rows[0].record["name"] == 'O\'Neil, Ana "Nita"'
+    assert [r.record["schedule"]["cycles"] for r in rows[1:]] == [["2026-03-03", "2026-03-24"]] * 3
+
+
+def test_a_roster_with_cycles_needs_no_first_admission_column():
+    rows = rows_of("name,mrn,language,cycles\r\nLi Wei,00633210,en,2026-03-03;2026-03-24\r\n")
+    assert rows[0].patient().schedule.first_admission == dt.date(2026, 3, 3)
+    with pytest.raises(ConfigError, match=r"missing column\(s\): first_admission"):
+        rows_of("name,mrn,language,follow_up\r\nLi Wei,00633210,en,2026-05-12\r\n")
+
+
 @pytest.mark.parametrize("line, words", [
     pytest.param('Smith, Jordan,00412345,,en,2026-12-01,,,', "has 9 values but the header has 8 columns",
                  id="more-fields"),
@@ -188,6 +206,8 @@ def test_mrns_differing_only_in_case_are_one_patient(tmp_path, program):
     rows = rows_of(H + "Ana Ruiz,ab123456,,en,2026-12-01,,,\r\nBen Ortiz,AB123456,,en,2026-12-01,,,\r\n")
     result = run_batch(rows, loose, Options(), tmp_path / "o", jobs=1)
     assert result.written == [] and [e["line"] for e in result.errors] == [2, 3]
+    assert [e["problem"].split(";")[0] for e in result.errors] == ["the same MRN is on line(s) 3 too",
+                                                                   "the same MRN is on line(s) 2 too"]
 
 
 # -- reports never repeat a name ----------------------------------------------------------------------

@@ -94,3 +94,77 @@ def test_the_scan_rule_and_the_weekend_come_from_the_profile(program):
     data["regimen"]["estimated_scan_day"] = "soon"
     with pytest.raises(Exception, match="estimated_scan_day"):
         parse_program(data, "p.yaml")
+
+
+# -- each rule at its boundary: the last value it accepts and the first it refuses ---------------------
+
+def _cycles(*dates):
+    return patient(schedule={"cycles": list(dates)})
+
+
+def test_a_break_of_exactly_the_regimens_days_is_accepted_and_one_day_less_refused(program):
+    assert program.regimen.break_days == 14 and program.regimen.stay_max == 7
+    # Cycle 1 may end on 9 March: 14 days at home are 10-23 March, so cycle 2 may start on the 24th.
+    s = build_schedule(_cycles("2026-03-03", "2026-03-24"), program.regimen)
+    assert s.breaks == ((D(2026, 3, 10), D(2026, 3, 23)),)
+    with pytest.raises(InputError) as err:
+        build_schedule(_cycles("2026-03-03", "2026-03-23"), program.regimen)
+    assert err.value.field == "schedule.cycles[2]"
+    assert "leaves a break of 13 days after cycle 1; the program needs at least 14" in str(err.value)
+
+
+def test_a_new_course_may_start_the_day_after_the_last_one_may_end_but_not_that_day(program):
+    """Across courses there is no minimum break, but cycles never overlap."""
+    assert program.regimen.cycles_per_course == 2
+    s = build_schedule(_cycles("2026-03-03", "2026-03-24", "2026-03-31"), program.regimen)
+    assert [c.admission for c in s.cycles][-1] == D(2026, 3, 31)
+    with pytest.raises(InputError) as err:
+        build_schedule(_cycles("2026-03-03", "2026-03-24", "2026-03-30"), program.regimen)
+    assert err.value.field == "schedule.cycles[3]"
+    assert "cycle 3 (2026-03-30) starts before cycle 2 may end (2026-03-30)" in str(err.value)
+
+
+def test_the_maximum_number_of_cycles_is_accepted_and_one_more_refused(program):
+    assert program.regimen.max_cycles == 6
+    six = [(D(2026, 1, 5) + dt.timedelta(days=21 * i)).isoformat() for i in range(6)]
+    assert len(build_schedule(_cycles(*six), program.regimen).cycles) == 6
+    seven = six + [(D(2026, 1, 5) + dt.timedelta(days=21 * 6)).isoformat()]
+    with pytest.raises(InputError) as err:
+        build_schedule(_cycles(*seven), program.regimen)
+    assert err.value.field == "schedule.cycles" and "has 7 cycles; the program allows at most 6" in str(err.value)
+
+
+def test_a_booked_scan_the_day_after_the_last_possible_discharge_is_accepted_not_on_that_day(program):
+    # Cycle 2 (24 March) may end on 30 March.
+    s = build_schedule(patient(schedule={"first_admission": "2026-03-03", "response_scan": "2026-03-31"}),
+                       program.regimen)
+    assert s.response_scan == D(2026, 3, 31) and not s.response_scan_estimated
+    with pytest.raises(InputError) as err:
+        build_schedule(patient(schedule={"first_admission": "2026-03-03", "response_scan": "2026-03-30"}),
+                       program.regimen)
+    assert err.value.field == "schedule.response_scan"
+    assert "(2026-03-30) is before the last cycle may end (2026-03-30)" in str(err.value)
+
+
+def test_a_follow_up_on_the_first_admission_day_is_accepted_not_the_day_before(program):
+    s = build_schedule(patient(schedule={"first_admission": "2026-03-03", "follow_up": "2026-03-03"}),
+                       program.regimen)
+    assert s.follow_up == D(2026, 3, 3)
+    with pytest.raises(InputError) as err:
+        build_schedule(patient(schedule={"first_admission": "2026-03-03", "follow_up": "2026-03-02"}),
+                       program.regimen)
+    assert err.value.field == "schedule.follow_up" and "(2026-03-02) is before the first admission" in str(err.value)
+
+
+def test_planned_tests_are_in_date_order_whatever_order_they_were_typed(program):
+    s = build_schedule(patient(schedule={"first_admission": "2026-03-03", "tests": [
+        {"name": "Blood tests", "date": "2026-02-27"}, {"name": "Echocardiogram", "date": "2026-02-20"}]}),
+        program.regimen)
+    assert [(t.name, t.date) for t in s.tests] == [("Echocardiogram", D(2026, 2, 20)), ("Blood tests", D(2026, 2, 27))]
+
+
+def test_only_dates_before_today_are_past(program):
+    from packets.schedule import past_dates
+    s = build_schedule(patient(), program.regimen)
+    assert past_dates(s, D(2026, 3, 3)) == []  # the first admission is today: not past
+    assert past_dates(s, D(2026, 3, 4)) == [D(2026, 3, 3)]

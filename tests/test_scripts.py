@@ -6,6 +6,7 @@ code's opinion of what it drew.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections import Counter
@@ -14,7 +15,7 @@ import pytest
 
 from packets.build import Options, build_packet
 from packets.fontdata import missing_glyphs
-from packets.i18n.context import load_catalog_state
+from packets.i18n.context import load_catalog_state, make_context
 from packets.i18n.locales import available, native_name
 from tests.conftest import patient, pdf_text
 from tests.pdfinspect import embedded_fonts, notdef_chars, text_positions
@@ -121,6 +122,20 @@ def test_persian_zero_width_non_joiner_survives_in_the_text_layer(program):
     assert not {w for w in zwnj_words if w not in text}
 
 
+@pytest.mark.parametrize("catalog_id, large", [("ja", False), ("zh_Hans", True), ("zh_Hant", False)])
+def test_cjk_units_are_glued_for_layout_and_read_back_clean(catalog_id, large, program):
+    """Dates, the MRN and phone numbers are glued with WORD JOINERs so a CJK line never breaks inside
+    them; the joiners are layout instructions, removed before drawing: the text layer (copy, search,
+    screen readers) has none, and the cover's dates read whole."""
+    pdf = build_packet(patient(language=catalog_id.replace("_", "-")), program, Options(large_print=large)).pdf
+    pages = pdf_text(pdf)
+    assert not [p for p in pages if "\u2060" in p]
+    ctx = make_context(catalog_id.replace("_", "-"), program.territory)
+    cover = pages[0].splitlines()
+    for unit in ("00412345", ctx.date(dt.date(1961, 7, 14)), ctx.date(dt.date(2026, 3, 3))):
+        assert any(unit in line for line in cover), (unit, cover)
+
+
 def test_cjk_lines_never_start_with_closing_punctuation(program):
     pdf = build_packet(patient(language="zh-Hans"), program, Options()).pdf
     for page in pdf_text(pdf):
@@ -197,3 +212,50 @@ def test_rtl_lines_with_bold_words_keep_their_order(catalog_id, program):
     missing = [b for b in bold if b not in text]
     assert not missing
     assert "فاطمةالسيد" in text
+
+
+def _letters(text: str) -> str:
+    """The Arabic-script letters of a text, compatibility forms folded (embedded Latin, digits,
+    spaces and punctuation left out: they are ordered by rules of their own)."""
+    return "".join(re.findall(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]",
+                              unicodedata.normalize("NFKC", text)))
+
+
+def _logical(chars) -> str:
+    """Right-to-left characters in reading order (from the right): their letters."""
+    return _letters("".join(c["text"] for c in sorted(chars, key=lambda c: -c["x0"])))
+
+
+@pytest.mark.parametrize("catalog_id", ["ar", "fa"])
+def test_a_bold_phrase_stands_between_its_neighbours_on_a_right_to_left_line(catalog_id, program):
+    """The paragraph that explains IL-2 has a bold phrase inside right-to-left text. Read back from
+    its line: the bold characters spell the phrase, the regular text on their right is what comes
+    before it, the text on their left what follows (fragments drawn in the wrong order put the
+    sentence's parts on the wrong sides)."""
+    import io
+
+    import pdfplumber
+    from packets.content import load_content
+    content = load_content()
+    ctx = make_context(catalog_id, program.territory)
+    message = next(b.text for s in content.sections for b in s.blocks
+                   if b.text is not None and "<b>immune system</b>" in b.text.text)
+    before, bold, after = (_letters(part) for part in re.split(r"</?b>", ctx.gettext(message)))
+    pdf = build_packet(patient(language=catalog_id), program, Options()).pdf
+    found = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            chars = [c for c in page.chars if c.get("matrix", (1, 0, 0))[1] == 0]  # not the watermark
+            strong = [c for c in chars if "Bold" in c["fontname"]]
+            for top in sorted({round(c["top"]) for c in strong}):
+                on_line = [c for c in chars if abs(c["top"] - top) < 1.5]
+                phrase = [c for c in on_line if "Bold" in c["fontname"]]
+                if _logical(phrase) != bold:
+                    continue
+                left_edge, right_edge = min(c["x0"] for c in phrase), max(c["x1"] for c in phrase)
+                found.append((_logical([c for c in on_line if c["x0"] >= right_edge - 0.5]),
+                              _logical([c for c in on_line if c["x1"] <= left_edge + 0.5])))
+    [(right, left)] = found
+    assert len(right) + len(left) >= 8, (right, left)  # the phrase shares its line with its sentence
+    assert before.endswith(right) if right else True, (right, before)
+    assert after.startswith(left) if left else True, (left, after)

@@ -103,6 +103,26 @@ def test_a_section_printing_english_would_fail(program):
     assert score(ctx.gettext(capillary), side) < 0.5   # the right text in the wrong section
 
 
+@pytest.mark.parametrize("tag, catalog_id, other", [("zh-TW", "zh_Hant", "zh_Hans"),
+                                                   ("zh-CN", "zh_Hans", "zh_Hant")])
+def test_a_chinese_patient_gets_the_script_of_their_region(tag, catalog_id, other, program):
+    """A patient from Taiwan reads Traditional characters, one from mainland China Simplified:
+    every section heading of the packet is the one of the region's catalog, never the other's."""
+    content = load_content()
+    built = build_packet(patient(language=tag), program, Options())
+    assert built.filename == f"00412345-{catalog_id.replace('_', '-')}.pdf"
+    mine, theirs = make_context(catalog_id.replace("_", "-"), program.territory), \
+        make_context(other.replace("_", "-"), program.territory)
+    headings = [squash(h) for h, _ in spans_by_heading(built.pdf, BASE["h1"]["fontSize"])]
+    titles = [s.title for s in content.sections if s.id != "cover"]
+    differ = [t for t in titles if mine.gettext(t) != theirs.gettext(t)]
+    assert len(differ) >= len(titles) // 2  # the two scripts differ in most headings, so this can fail
+    for title in titles:
+        assert squash(mine.gettext(title)) in headings, (title.text, headings)
+    for title in differ:
+        assert squash(theirs.gettext(title)) not in headings, title.text
+
+
 @pytest.mark.parametrize("catalog_id", ["en", "es", "zh_Hans"])
 def test_when_to_call_puts_the_emergency_first(catalog_id, program):
     """The emergency instruction, then the day-or-night list, then questions that can wait."""
