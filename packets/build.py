@@ -53,6 +53,17 @@ class BuiltPacket:
         return self.filename[:-4] + ".ics"
 
 
+def forget_patient(patient: Patient) -> None:
+    """After ``patient``'s packet: drop what it left in this process's memo caches (text that may
+    hold its name, MRN or dates; see :func:`packets.render.forget_text`). For long-running
+    processes: the web app calls it after every packet. A batch keeps its caches, as its
+    processes end with the run."""
+    from .i18n.context import forget_dates
+    from .render import forget_text
+    forget_text(patient.mrn)
+    forget_dates()
+
+
 def packet_filename(mrn: str, bcp47: str, options: Options) -> str:
     """``<mrn>-<lang>.pdf``; large-print and bilingual packets get their own names
     (``00412345-es-large-print.pdf``, ``00412345-es-bilingual.pdf``), so variants never overwrite

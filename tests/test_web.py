@@ -307,7 +307,7 @@ def production_root(tmp_path, monkeypatch):
     return root
 
 
-def test_production_prints_only_what_is_reviewed(production_root):
+def test_production_prints_only_what_is_reviewed(production_root, capsys):
     app = create_app(Settings())
     client = app.test_client()
     html = unescape(client.get("/").get_data(as_text=True))
@@ -320,6 +320,17 @@ def test_production_prints_only_what_is_reviewed(production_root):
     assert refused.status_code == 422
     assert "Not ready for production: the French (fr) catalog" in text
     assert "a qualified medical translator must review it: python generate.py i18n review fr" in text
+    # Word for word the reason the command line gives (build raises the gate's own verdict).
+    from packets.cli import main
+    from packets.review import may_print
+    from packets.program import load_program
+    reason = may_print(load_program(), "fr").reason
+    assert reason[:1].upper() + reason[1:] in text
+    patient_file = production_root / "p.yaml"
+    patient_file.write_text(f"name: Jordan Quill-Smith\nmrn: '00412345'\nlanguage: fr\n"
+                            f"schedule: {{first_admission: {FIRST.isoformat()}}}\n", encoding="utf-8")
+    assert main(["build", str(patient_file), "-o", str(production_root / "out")]) == 2
+    assert reason in capsys.readouterr().err
     # The languages page says who reviewed Spanish and when; French is a draft.
     languages = unescape(client.get("/languages").get_data(as_text=True))
     spanish = next(r for r in re.findall(r"<tr>.*?</tr>", languages, re.S) if "Español" in r)
@@ -490,3 +501,18 @@ def test_browser_tests_skip_locally_but_are_required_under_ci(ci, outcome, tmp_p
     else:
         assert r.returncode == 1 and " error" in summary and "passed" not in summary, r.stdout[-800:]
         assert "AssertionError: CI must run the browser tests: chromium" in r.stdout
+
+
+def test_no_patient_text_stays_in_the_worker_after_its_answer(client):
+    """The renderer memoises text (most of it is the same in every packet); the web app's workers
+    drop it after every request, so a patient's name, MRN and dates are not kept in memory."""
+    from packets.i18n import context
+    from packets.render import arabic, bidi, paragraph, pdf
+    r = post(client, "/packet", patient_form(name="Secret Memo-Keeper", language="ar"))
+    assert r.mimetype == "application/pdf"
+    assert "Secret Memo-Keeper" in pdf_text(r.data)[0]
+    for memo in (pdf._markup, bidi._visual, bidi.has_rtl, bidi.needs_bidi, arabic.join, context._format,
+                 context._range_parts):
+        assert memo.cache_info().currsize == 0, memo.__name__
+    assert not any("Memo-Keeper" in key for key in paragraph._ANALYSIS)
+    assert not any("Memo-Keeper" in key[0] for key in pdf._PARSED)

@@ -267,6 +267,12 @@ def _format(kind: str, loc: Locale, *values) -> str:
     return fix_words(loc.language, text)
 
 
+def forget_dates() -> None:
+    """Drop memoised date and number texts (they may be a patient's birth date and admissions)."""
+    _format.cache_clear()
+    _range_parts.cache_clear()
+
+
 @lru_cache(maxsize=None)
 def _first_weekday(territory: str | None, loc: Locale) -> int:
     """Cached: parsing a locale scans Babel's locale list, and a packet asks per month. Without a

@@ -9,6 +9,7 @@ right-to-left documents mirror alignment, table column order and the page chrome
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import math
 import os
@@ -141,6 +142,9 @@ def _markup(chain: FontChain, rtl: bool, cjk: bool, runs: L.Runs, style_bold: bo
 
 
 _PARSED: dict = {}
+_FRESH: dict = {}                   # keys parsed since the last forget_parsed(), in order
+_SHARED: dict[bytes, bytes] = {}    # salted digest of a key -> salted digest of the patient it was parsed for
+_SALT = os.urandom(16)
 
 
 def _paragraph(markup: str, style) -> Paragraph:
@@ -152,8 +156,34 @@ def _paragraph(markup: str, style) -> Paragraph:
         frags = Paragraph(markup, style).frags
         if len(_PARSED) > 20000:
             _PARSED.clear()
+        if len(_FRESH) > 20000:     # nobody calls forget_parsed (a batch): nothing to track
+            _FRESH.clear()
         _PARSED[key] = frags
+        _FRESH[key] = None
     return BidiParagraph(markup, style, frags=[copy.copy(f) for f in frags])
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), key=_SALT, digest_size=16).digest()
+
+
+def forget_parsed(patient: str) -> None:
+    """After the packet of ``patient`` (its MRN): keep the paragraphs parsed for it only if another
+    patient's packet parsed them too (headings, body text, common dates); drop the rest (its name,
+    its MRN), so a long-running process keeps no text that only this patient's packet printed.
+    Only salted digests are remembered to recognise the shared text next time."""
+    who = _digest(patient)
+    for key in _FRESH:
+        seen = _digest(repr(key))
+        first = _SHARED.get(seen)
+        if first is not None and first != who:
+            del _SHARED[seen]          # printed for two patients: kept
+        else:
+            _PARSED.pop(key, None)
+            _SHARED[seen] = who
+    _FRESH.clear()
+    if len(_SHARED) > 50000:
+        _SHARED.clear()
 
 
 def _derive(style, **over):

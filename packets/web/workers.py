@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from ..batch import combined_pdf
-from ..build import Options, build_packet
+from ..build import Options, build_packet, forget_patient
 from ..errors import PacketError
 from ..patient import Patient
 from ..program import Program
@@ -104,7 +104,10 @@ def _build(patient: Patient, program: Program, options: Options) -> Result:
 
 
 def build_one(patient: Patient, options: Options) -> Result:
-    return _build(patient, _STATE["program"], options)
+    try:
+        return _build(patient, _STATE["program"], options)
+    finally:
+        forget_patient(patient)   # nothing about this patient stays in the worker after its answer
 
 
 def build_preview(patient: Patient, options: Options) -> Result:
@@ -166,8 +169,10 @@ def _build_chunk(args) -> list[Result]:
 class InlineRenderer(Renderer):
     def __init__(self, program: Program, warm: bool = False):
         init_worker(program, warm=warm, in_process=True)
+        self._state = dict(_STATE)
 
     def _call(self, fn, *args):
+        _STATE.update(self._state)   # its own program and content, whatever another one in this process loaded
         return fn(*args)
 
 
