@@ -389,17 +389,8 @@ def cmd_batch(args) -> int:
     if result.manifest:
         written += f" (listed in {result.manifest})"
     summary = f"{written}, {result.failed_rows} row(s) failed"
-    if result.errors_file:
-        summary += f"; see {result.errors_file}"
-    if result.combined:
-        summary += f"; combined: {result.combined}"
-    if password:
-        summary += "; encrypted with AES-256, no calendar (.ics) files"
-    if result.stopped:
-        print(f"batch stopped: {result.stopped}; {summary}")
-        return EXIT_USAGE
-    print(f"batch: {summary}")
-    return EXIT_FAILED if result.errors else EXIT_OK
+    return _finish("batch", result, summary,
+                   "; encrypted with AES-256, no calendar (.ics) files" if password else "")
 
 
 def cmd_fhir(args) -> int:
@@ -453,14 +444,21 @@ def cmd_fhir(args) -> int:
             summary += f" ({posts[0].already} already on the server)"
         if not_posted:
             summary += f", {not_posted} NOT posted (rerun today to post them)"
+    return _finish("fhir", result, summary)
+
+
+def _finish(command: str, result, summary: str, note: str = "") -> int:
+    """A run's last line (where its errors and combined file are) and its exit code: 2 when the
+    run stopped (a full disk, an interrupt), 1 when some rows failed, 0 when all is good."""
     if result.errors_file:
         summary += f"; see {result.errors_file}"
     if result.combined:
         summary += f"; combined: {result.combined}"
+    summary += note
     if result.stopped:
-        print(f"fhir stopped: {result.stopped}; {summary}")
+        print(f"{command} stopped: {result.stopped}; {summary}")
         return EXIT_USAGE
-    print(f"fhir: {summary}")
+    print(f"{command}: {summary}")
     return EXIT_FAILED if result.errors else EXIT_OK
 
 

@@ -375,8 +375,8 @@ MUTANTS = [
       ("                pending.add(outcome.index)\n", ""),
       T_BATCH, "the row whose write failed on a full disk is not reported"),
     m("batch-exit-0-on-errors", "packets/cli.py",
-      ('    print(f"batch: {summary}")\n    return EXIT_FAILED if result.errors else EXIT_OK',
-       '    print(f"batch: {summary}")\n    return EXIT_OK'),
+      ('    print(f"{command}: {summary}")\n    return EXIT_FAILED if result.errors else EXIT_OK',
+       '    print(f"{command}: {summary}")\n    return EXIT_OK'),
       T_BATCH + " tests/test_cli.py", "batch exits 0 when rows failed"),
     m("output-direct-write", "packets/output.py",
       ("        for path, data in files:\n            temps.append(_temp_for(Path(path), data))\n"
